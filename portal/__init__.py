@@ -1,0 +1,72 @@
+"""The ketamine clinic directory and vetting portal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal.config import ROOT, load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error pages, commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_config(Path(app.instance_path)))
+    if config:
+        app.config.from_mapping(config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from portal import auth, dbguards
+    from portal.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    auth.configure(login_manager)
+    dbguards.register(db.metadata)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.clinics import bp as clinics_bp
+
+    app.register_blueprint(clinics_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from portal import errors
+
+    errors.register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from portal import templating
+
+    templating.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from portal import cli
+
+    cli.register(app)

@@ -1,0 +1,41 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := portal
+
+.PHONY: run test lint format bench-search clean
+
+$(VENV)/.run-deps: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: $(VENV)/.run-deps requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.run-deps
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.test-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check portal tests bench
+	$(BIN)/ruff format --check portal tests bench
+
+format: $(VENV)/.test-deps
+	$(BIN)/ruff format portal tests bench
+	$(BIN)/ruff check --fix portal tests bench
+
+bench-search: $(VENV)/.test-deps
+	$(BIN)/python bench/search.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,1 @@
+"""Clinic staff and moderator accounts: register, sign in, sign out."""

@@ -1,0 +1,52 @@
+"""Commands: `flask --app portal seed`, `create-moderator`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from portal.config import ROOT
+from portal.extensions import db
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("seed")
+    @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+    def seed(path: Path | None) -> None:
+        """Load the sample clinics (from seeds/ or PATH); running it again changes nothing."""
+        from portal.places import clinic_coordinates
+        from portal.seeding import load_seed_file, seed_clinics
+
+        folder = path or ROOT / "seeds"
+        files = [folder] if folder.is_file() else sorted(folder.glob("*.json"))
+        added = 0
+        for seed_file in files:
+            added += seed_clinics(load_seed_file(seed_file), clinic_coordinates)
+        db.session.commit()
+        click.echo(f"Sample data: {added} clinics added.")
+
+    @app.cli.command("create-moderator")
+    @click.argument("email")
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    def create_moderator(email: str, password: str) -> None:
+        """Create a moderator account (or make an existing account a moderator)."""
+        from portal.accounts.service import normalise_email, password_problem
+        from portal.auth import hash_password
+        from portal.models import User
+
+        email = normalise_email(email)
+        if problem := password_problem(password):
+            raise click.BadParameter(problem, param_hint="--password")
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, password_hash=hash_password(password), role="moderator")
+            db.session.add(user)
+        else:
+            user.role = "moderator"
+            user.password_hash = hash_password(password)
+            user.rotate_session_token()
+        db.session.commit()
+        click.echo(f"Moderator {email} is ready.")

@@ -1,0 +1,7 @@
+"""Public pages: home, a clinic's listing, the guide."""
+
+from flask import Blueprint
+
+bp = Blueprint("clinics", __name__)
+
+from portal.clinics import views  # noqa: E402, F401

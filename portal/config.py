@@ -1,0 +1,83 @@
+"""Settings from the environment, in one place.
+
+`load_config()` reads the environment once at start-up; `create_app(config)`
+lets tests and scripts override any key. Defaults are safe for a developer's
+machine; `flask --app portal check` says which ones are unsafe in production.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PASSWORD_HASH = "scrypt:131072:8:1"  # noqa: S105 (a method name)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_config(instance_path: Path) -> dict:
+    """Configuration from the environment, with defaults for a developer's machine."""
+    env = os.environ.get("PORTAL_ENV", "development")
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'portal.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    production = env == "production"
+    trusted_hosts = os.environ.get("TRUSTED_HOSTS")
+    return {
+        "PORTAL_ENV": env,
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "GEOCODER": os.environ.get("GEOCODER", "offline"),
+        "GEOCODER_TIMEOUT": float(os.environ.get("GEOCODER_TIMEOUT", "5")),
+        "GEODATA_PATH": os.environ.get("GEODATA_PATH", str(instance_path / "us-zip-centroids.tsv")),
+        "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", ""),
+        "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION", ""),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_SWALLOW_ERRORS": False,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", DEFAULT_PASSWORD_HASH),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(256 * 1024))),
+        "TRUSTED_HOSTS": [h.strip() for h in trusted_hosts.split(",")] if trusted_hosts else None,
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            hours=int(os.environ.get("SESSION_LIFETIME_HOURS", "8"))
+        ),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
+        "WTF_CSRF_TIME_LIMIT": 3600 * 8,
+        "WEB_CONCURRENCY": int(os.environ.get("WEB_CONCURRENCY", "1")),
+        "VERIFICATION_MONTHS": 12,
+        "STALE_AFTER_DAYS": 180,
+        "SHOW_SAMPLE_DATA_NOTICE": _env_bool("SHOW_SAMPLE_DATA_NOTICE", True),
+    }

@@ -1,0 +1,59 @@
+"""Database triggers that make revisions, decisions, verifications and the audit log append-only.
+
+The same statements run from `db.create_all()` (tests) and from the migration,
+so both schemas refuse an UPDATE or DELETE on those tables.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+
+from portal.models import APPEND_ONLY_TABLES
+
+PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION portal_refuse_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION USING MESSAGE = 'rows of ' || TG_TABLE_NAME || ' are append-only';
+END;
+$$ LANGUAGE plpgsql
+"""
+
+
+def guard_statements(dialect: str) -> list[str]:
+    """The DDL that installs the append-only guards on one dialect."""
+    if dialect == "postgresql":
+        statements = [PG_FUNCTION]
+        for table in APPEND_ONLY_TABLES:
+            statements.append(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            statements.append(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION portal_refuse_change()"
+            )
+        return statements
+    if dialect == "sqlite":
+        statements = []
+        for table in APPEND_ONLY_TABLES:
+            for action in ("UPDATE", "DELETE"):
+                name = f"{table}_no_{action.lower()}"
+                statements.append(
+                    f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {action} ON {table} "
+                    f"BEGIN SELECT RAISE(ABORT, 'rows of {table} are append-only'); END"
+                )
+        return statements
+    return []
+
+
+def install_guards(connection: Connection) -> None:
+    for statement in guard_statements(connection.dialect.name):
+        connection.exec_driver_sql(statement)
+
+
+def _after_create(_target, connection: Connection, **_kw) -> None:
+    install_guards(connection)
+
+
+def register(metadata) -> None:
+    """Install the guards whenever `metadata.create_all` builds the schema."""
+    if not event.contains(metadata, "after_create", _after_create):
+        event.listen(metadata, "after_create", _after_create)

@@ -1,0 +1,98 @@
+"""Error pages for people and JSON errors for the API; never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES: dict[int, tuple[str, str]] = {
+    400: (
+        "That request could not be understood",
+        "Something in the request was missing or "
+        "not in a form we understand. Go back, check what you entered and try again.",
+    ),
+    403: (
+        "You cannot do that here",
+        "Your account does not have access to this page. If you "
+        "think it should, sign in with the right account.",
+    ),
+    404: (
+        "Page not found",
+        "We could not find that page. The clinic may no longer be listed, "
+        "or the address may be mistyped.",
+    ),
+    405: (
+        "That action is not allowed here",
+        "This page cannot be used that way. Go back and use the buttons on the page.",
+    ),
+    413: (
+        "That was too much to send",
+        "What you sent is larger than we accept. Shorten the longest texts and try again.",
+    ),
+    429: (
+        "Too many requests",
+        "You have tried this too often in a short time. Please wait a minute and try again.",
+    ),
+    500: (
+        "Something went wrong on our side",
+        "We could not finish this request. Nothing you sent is lost; please try again in a moment.",
+    ),
+}
+
+CODES: dict[int, str] = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(
+    status: int,
+    message: str | None = None,
+    *,
+    code: str | None = None,
+    field: str | None = None,
+    description: str | None = None,
+):
+    """One error, as JSON for the API or as a page for people."""
+    title, default_text = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
+    if wants_json():
+        body: dict = {
+            "code": code or CODES.get(status, "error"),
+            "message": message or default_text,
+        }
+        if field:
+            body["field"] = field
+        return jsonify(error=body), status
+    return render_template(
+        "errors/error.html",
+        status=status,
+        title=title,
+        message=message or description or default_text,
+    ), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException):
+        status = error.code or 500
+        if status >= 500:
+            return error_response(500)
+        return error_response(status)
+
+    @app.errorhandler(InternalServerError)
+    def handle_500(_error):
+        return error_response(500)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.url_rule)
+        return error_response(500)

@@ -1,0 +1,62 @@
+"""Extensions are created here, once, and bound to an app in `create_app`."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout and foreign keys on every SQLite connection.
+
+    pysqlite defers the write lock to the first write, so two requests can both
+    read a row and then both write it. We take transaction control ourselves
+    and begin every transaction of a writing request with BEGIN IMMEDIATE, so
+    the second writer waits instead of losing an update (FIELD-NOTES.md).
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        writing = connection.info.pop("begin_immediate", False) or (
+            has_request_context() and request.method in WRITE_METHODS
+        )
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -1,0 +1,420 @@
+"""The tables.
+
+A `Clinic` row is the public listing: its profile columns hold the last
+version a moderator approved. What clinics write lives in `ClinicDraft` (a
+working copy they may change) and `ClinicRevision` (a frozen snapshot, one per
+submission, never changed or deleted). Moderators' decisions, verifications
+and the audit log are append-only too; the database refuses updates and
+deletes on them (see `APPEND_ONLY_TABLES`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal import vocab
+from portal.extensions import db
+from portal.profile import LIST_FIELDS, PROFILE_FIELDS, Profile
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _in(column: str, codes: dict[str, str]) -> str:
+    quoted = ", ".join(f"'{code}'" for code in codes)
+    return f"{column} IN ({quoted})"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", vocab.USER_ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="clinic_staff")
+    # Flask-Login stores this token, not the id: replacing it ends every session.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    is_suspended: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    clinics: Mapped[list[Clinic]] = relationship(
+        secondary="clinic_managers", back_populates="managers", order_by="Clinic.name"
+    )
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return not self.is_suspended
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role == "moderator"
+
+    def rotate_session_token(self) -> None:
+        """Invalidate every cookie issued before now (logout, password change, suspension)."""
+        self.session_token = new_session_token()
+
+
+class ClinicManager(db.Model):
+    """Which staff accounts may edit which clinics."""
+
+    __tablename__ = "clinic_managers"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Clinic(db.Model):
+    """A listing. Profile columns hold the approved version; see the module docstring."""
+
+    __tablename__ = "clinics"
+    __table_args__ = (
+        CheckConstraint(_in("status", vocab.LISTING_STATUS), name="status"),
+        CheckConstraint(
+            "price_min IS NULL OR price_max IS NULL OR price_min <= price_max", name="price_range"
+        ),
+        Index("ix_clinics_status_lat_lng", "status", "lat", "lng"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    is_sample: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    lat: Mapped[float | None] = mapped_column(index=True)
+    lng: Mapped[float | None] = mapped_column(index=True)
+    verified_at: Mapped[date | None] = mapped_column(Date)
+    verification_expires: Mapped[date | None] = mapped_column(Date, index=True)
+    last_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    suspended_reason: Mapped[str | None] = mapped_column(Text)
+    published_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clinic_revisions.id", use_alter=True)
+    )
+
+    # The approved profile (portal.profile.Profile, field for field).
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    state: Mapped[str] = mapped_column(String(2), default="")
+    zip: Mapped[str] = mapped_column(String(10), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    npi: Mapped[str] = mapped_column(String(10), default="")
+    licence_state: Mapped[str] = mapped_column(String(2), default="")
+    licence_number: Mapped[str] = mapped_column(String(40), default="")
+    accepting_new_patients: Mapped[bool] = mapped_column(default=True, index=True)
+
+    treatments_administered: Mapped[int | None] = mapped_column(index=True)
+    years_offering: Mapped[int | None]
+    director_discipline: Mapped[str | None] = mapped_column(String(30))
+    physician_on_site: Mapped[bool] = mapped_column(default=False)
+    experience_notes: Mapped[str] = mapped_column(Text, default="")
+
+    screens_medical_history: Mapped[bool] = mapped_column(default=False)
+    screens_psychiatric_evaluation: Mapped[bool] = mapped_column(default=False)
+    screens_prior_treatments: Mapped[bool] = mapped_column(default=False)
+    screens_contraindications: Mapped[bool] = mapped_column(default=False)
+    session_monitor: Mapped[str | None] = mapped_column(String(20))
+    monitors_blood_pressure: Mapped[bool] = mapped_column(default=False)
+    monitors_heart_rate: Mapped[bool] = mapped_column(default=False)
+    monitors_oxygen: Mapped[bool] = mapped_column(default=False)
+    monitors_ecg: Mapped[bool] = mapped_column(default=False)
+    recovery_minutes: Mapped[int | None]
+    transport_required: Mapped[bool] = mapped_column(default=False)
+    fasting_hours: Mapped[int | None]
+    pharmaceutical_grade: Mapped[bool] = mapped_column(default=False)
+    emergency_trained: Mapped[bool] = mapped_column(default=False)
+    offers_home_iv: Mapped[bool] = mapped_column(default=False)
+    in_person_evaluation: Mapped[bool] = mapped_column(default=True)
+    safety_notes: Mapped[str] = mapped_column(Text, default="")
+
+    therapy: Mapped[str | None] = mapped_column(String(20), index=True)
+    therapy_notes: Mapped[str] = mapped_column(Text, default="")
+
+    induction_sessions: Mapped[int | None]
+    induction_weeks: Mapped[int | None]
+    maintenance_offered: Mapped[bool] = mapped_column(default=False)
+    plan_notes: Mapped[str] = mapped_column(Text, default="")
+    price_min: Mapped[int | None] = mapped_column(index=True)
+    price_max: Mapped[int | None]
+    consultation_fee: Mapped[int | None]
+    cost_notes: Mapped[str] = mapped_column(Text, default="")
+
+    route_rows: Mapped[list[ClinicRoute]] = relationship(
+        cascade="all, delete-orphan", order_by="ClinicRoute.code", lazy="selectin"
+    )
+    condition_rows: Mapped[list[ClinicCondition]] = relationship(
+        cascade="all, delete-orphan", order_by="ClinicCondition.code", lazy="selectin"
+    )
+    payment_option_rows: Mapped[list[ClinicPaymentOption]] = relationship(
+        cascade="all, delete-orphan", order_by="ClinicPaymentOption.code", lazy="selectin"
+    )
+    managers: Mapped[list[User]] = relationship(
+        secondary="clinic_managers", back_populates="clinics"
+    )
+    draft: Mapped[ClinicDraft | None] = relationship(back_populates="clinic", uselist=False)
+    revisions: Mapped[list[ClinicRevision]] = relationship(
+        back_populates="clinic",
+        foreign_keys="ClinicRevision.clinic_id",
+        order_by="ClinicRevision.number",
+    )
+    published_revision: Mapped[ClinicRevision | None] = relationship(
+        foreign_keys=[published_revision_id], post_update=True
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def routes(self) -> list[str]:
+        return _in_vocab_order(vocab.ROUTES, (row.code for row in self.route_rows))
+
+    @property
+    def conditions(self) -> list[str]:
+        return _in_vocab_order(vocab.CONDITIONS, (row.code for row in self.condition_rows))
+
+    @property
+    def payment_options(self) -> list[str]:
+        return _in_vocab_order(
+            vocab.PAYMENT_OPTIONS, (row.code for row in self.payment_option_rows)
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def profile(self) -> Profile:
+        """The approved profile as a `Profile`."""
+        return Profile.from_dict({name: getattr(self, name) for name in PROFILE_FIELDS})
+
+    def apply_profile(self, profile: Profile) -> None:
+        """Copy a profile onto the listing's columns (the one place this happens)."""
+        for name, value in profile.to_dict().items():
+            if name not in LIST_FIELDS:
+                setattr(self, name, value)
+        _sync_codes(self.route_rows, ClinicRoute, profile.routes)
+        _sync_codes(self.condition_rows, ClinicCondition, profile.conditions)
+        _sync_codes(self.payment_option_rows, ClinicPaymentOption, profile.payment_options)
+
+    def verification_state(self, today: date) -> str:
+        """`current`, `expired` or `none`: what the verified badge may say today."""
+        if self.verified_at is None or self.verification_expires is None:
+            return "none"
+        return "current" if self.verification_expires > today else "expired"
+
+
+def _in_vocab_order(codes: dict[str, str], present) -> list[str]:
+    found = set(present)
+    return [code for code in codes if code in found]
+
+
+def _sync_codes(rows: list, model: type, wanted: tuple[str, ...]) -> None:
+    """Make a child collection hold exactly `wanted`, keeping rows that stay."""
+    wanted_set = set(wanted)
+    for row in list(rows):
+        if row.code not in wanted_set:
+            rows.remove(row)
+    have = {row.code for row in rows}
+    for code in wanted:
+        if code not in have:
+            rows.append(model(code=code))
+            have.add(code)
+
+
+class ClinicRoute(db.Model):
+    __tablename__ = "clinic_routes"
+    __table_args__ = (
+        CheckConstraint(_in("code", vocab.ROUTES), name="code"),
+        Index("ix_clinic_routes_code_clinic", "code", "clinic_id"),
+    )
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class ClinicCondition(db.Model):
+    __tablename__ = "clinic_conditions"
+    __table_args__ = (
+        CheckConstraint(_in("code", vocab.CONDITIONS), name="code"),
+        Index("ix_clinic_conditions_code_clinic", "code", "clinic_id"),
+    )
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class ClinicPaymentOption(db.Model):
+    __tablename__ = "clinic_payment_options"
+    __table_args__ = (
+        CheckConstraint(_in("code", vocab.PAYMENT_OPTIONS), name="code"),
+        Index("ix_clinic_payment_options_code_clinic", "code", "clinic_id"),
+    )
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class ClinicDraft(db.Model):
+    """The clinic's working copy; versioned so a stale browser tab cannot overwrite it."""
+
+    __tablename__ = "clinic_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), unique=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    clinic: Mapped[Clinic] = relationship(back_populates="draft")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def profile(self) -> Profile:
+        return Profile.from_dict(self.data)
+
+
+class ClinicRevision(db.Model):
+    """A submitted profile, frozen. Append-only: the database refuses changes."""
+
+    __tablename__ = "clinic_revisions"
+    __table_args__ = (
+        UniqueConstraint("clinic_id", "number", name="uq_clinic_revisions_clinic_number"),
+        CheckConstraint("kind IN ('new', 'edit')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    number: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(10))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The published revision this one edits (None for a new clinic).
+    base_revision_id: Mapped[int | None] = mapped_column(ForeignKey("clinic_revisions.id"))
+
+    clinic: Mapped[Clinic] = relationship(back_populates="revisions", foreign_keys=[clinic_id])
+    submitted_by: Mapped[User | None] = relationship()
+    decision: Mapped[ReviewDecision | None] = relationship(back_populates="revision")
+
+    @property
+    def profile(self) -> Profile:
+        return Profile.from_dict(self.data)
+
+
+class ReviewDecision(db.Model):
+    """A moderator's decision on one revision; the unique key allows only one."""
+
+    __tablename__ = "review_decisions"
+    __table_args__ = (
+        CheckConstraint(_in("outcome", vocab.DECISIONS), name="outcome"),
+        CheckConstraint("outcome = 'approve' OR length(reason) > 0", name="reason_required"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("clinic_revisions.id"), unique=True)
+    # None only for the decisions recorded with the sample data.
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    revision: Mapped[ClinicRevision] = relationship(back_populates="decision")
+    moderator: Mapped[User | None] = relationship()
+
+
+class Verification(db.Model):
+    """What a moderator checked when verifying a clinic, and until when it holds."""
+
+    __tablename__ = "verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("clinic_revisions.id"))
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date)
+    npi_check_passed: Mapped[bool | None]
+    licence_state: Mapped[str] = mapped_column(String(2), default="")
+    licence_number: Mapped[str] = mapped_column(String(40), default="")
+    licence_checked_how: Mapped[str] = mapped_column(Text, default="")
+    address_plausible: Mapped[bool] = mapped_column(default=False)
+    answers_plausible: Mapped[bool] = mapped_column(default=False)
+    red_flags_reviewed: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    moderator: Mapped[User | None] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Who did what to which listing, when and why. Append-only."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinics.id"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("clinic_revisions.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[User | None] = relationship()
+
+
+class ProblemReport(db.Model):
+    """A patient's report that a listing is wrong or unsafe."""
+
+    __tablename__ = "problem_reports"
+    __table_args__ = (CheckConstraint(_in("kind", vocab.REPORT_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    details: Mapped[str] = mapped_column(Text, default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution_note: Mapped[str] = mapped_column(Text, default="")
+
+    clinic: Mapped[Clinic] = relationship()
+
+
+APPEND_ONLY_TABLES: tuple[str, ...] = (
+    "clinic_revisions",
+    "review_decisions",
+    "verifications",
+    "audit_events",
+)

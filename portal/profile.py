@@ -1,0 +1,187 @@
+"""A clinic's profile: everything a clinic states about itself, in one shape.
+
+The same shape is stored in a revision (a frozen snapshot), loaded from the
+sample data, edited in the dashboard form, copied onto the published listing,
+judged by the red-flag rules and served by the API. Keeping one shape means
+nothing a clinic wrote can fall between two representations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from portal import vocab
+
+# Fields a clinic must answer before its profile can be submitted for review.
+REQUIRED_FOR_SUBMISSION: tuple[str, ...] = (
+    "name",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "phone",
+    "director_discipline",
+    "session_monitor",
+    "therapy",
+    "routes",
+    "conditions",
+    "price_min",
+    "price_max",
+)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a clinic says about itself; `None` means "not stated"."""
+
+    # Who and where
+    name: str = ""
+    description: str = ""
+    address: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+    phone: str = ""
+    website: str = ""
+    email: str = ""
+    npi: str = ""
+    licence_state: str = ""
+    licence_number: str = ""
+    accepting_new_patients: bool = True
+
+    # Question 1: experience
+    treatments_administered: int | None = None
+    years_offering: int | None = None
+    director_discipline: str | None = None
+    physician_on_site: bool = False
+    experience_notes: str = ""
+
+    # Question 2: safety monitoring protocol
+    screens_medical_history: bool = False
+    screens_psychiatric_evaluation: bool = False
+    screens_prior_treatments: bool = False
+    screens_contraindications: bool = False
+    session_monitor: str | None = None
+    monitors_blood_pressure: bool = False
+    monitors_heart_rate: bool = False
+    monitors_oxygen: bool = False
+    monitors_ecg: bool = False
+    recovery_minutes: int | None = None
+    transport_required: bool = False
+    fasting_hours: int | None = None
+    pharmaceutical_grade: bool = False
+    emergency_trained: bool = False
+    offers_home_iv: bool = False
+    in_person_evaluation: bool = True
+    safety_notes: str = ""
+
+    # Question 3: combined therapy
+    therapy: str | None = None
+    therapy_notes: str = ""
+
+    # Treatments, plan and cost
+    routes: tuple[str, ...] = field(default_factory=tuple)
+    conditions: tuple[str, ...] = field(default_factory=tuple)
+    induction_sessions: int | None = None
+    induction_weeks: int | None = None
+    maintenance_offered: bool = False
+    plan_notes: str = ""
+    price_min: int | None = None
+    price_max: int | None = None
+    consultation_fee: int | None = None
+    payment_options: tuple[str, ...] = field(default_factory=tuple)
+    cost_notes: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Profile:
+        """Build from stored JSON; unknown keys are ignored, lists become tuples."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        for key in LIST_FIELDS:
+            if key in values:
+                values[key] = tuple(values[key] or ())
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict; tuples become lists."""
+        data = asdict(self)
+        for key in LIST_FIELDS:
+            data[key] = list(data[key])
+        return data
+
+    def missing_for_submission(self) -> list[str]:
+        """Names of the required answers still empty."""
+        data = asdict(self)
+        return [name for name in REQUIRED_FOR_SUBMISSION if data[name] in (None, "", ())]
+
+    @property
+    def screening(self) -> list[str]:
+        return [code for code in vocab.SCREENING_ITEMS if getattr(self, code)]
+
+    @property
+    def vital_signs(self) -> list[str]:
+        return [code for code in vocab.VITAL_SIGNS if getattr(self, code)]
+
+    @property
+    def free_texts(self) -> dict[str, str]:
+        """The free-text answers, for rules that read what a clinic promises."""
+        return {name: getattr(self, name) for name in FREE_TEXT_FIELDS if getattr(self, name)}
+
+
+LIST_FIELDS: tuple[str, ...] = ("routes", "conditions", "payment_options")
+FREE_TEXT_FIELDS: tuple[str, ...] = (
+    "description",
+    "experience_notes",
+    "safety_notes",
+    "therapy_notes",
+    "plan_notes",
+    "cost_notes",
+)
+PROFILE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Profile))
+
+# Patient-facing names of every field, used by the moderators' diff and errors.
+FIELD_LABELS: dict[str, str] = {
+    "name": "Clinic name",
+    "description": "About the clinic",
+    "address": "Street address",
+    "city": "City",
+    "state": "State",
+    "zip": "ZIP code",
+    "phone": "Phone",
+    "website": "Website",
+    "email": "Contact email",
+    "npi": "NPI (National Provider Identifier)",
+    "licence_state": "Licence state",
+    "licence_number": "Licence number",
+    "accepting_new_patients": "Accepting new patients",
+    "treatments_administered": "Ketamine treatments administered",
+    "years_offering": "Years offering ketamine",
+    "director_discipline": "Medical director's specialty",
+    "physician_on_site": "Physician on site during treatments",
+    "experience_notes": "More about experience",
+    **vocab.SCREENING_ITEMS,
+    "session_monitor": "Who watches you during the session",
+    **vocab.VITAL_SIGNS,
+    "recovery_minutes": "Recovery time after a session (minutes)",
+    "transport_required": "Someone else must drive you home",
+    "fasting_hours": "No food before a session (hours)",
+    "pharmaceutical_grade": "Pharmaceutical-grade ketamine only",
+    "emergency_trained": "Staff trained for emergencies",
+    "offers_home_iv": "Offers IV ketamine at home",
+    "in_person_evaluation": "In-person evaluation before treatment",
+    "safety_notes": "More about safety",
+    "therapy": "Therapy alongside ketamine",
+    "therapy_notes": "More about therapy",
+    "routes": "Ways ketamine is given",
+    "conditions": "Conditions treated",
+    "induction_sessions": "Sessions in the first series",
+    "induction_weeks": "Weeks the first series takes",
+    "maintenance_offered": "Maintenance (booster) sessions offered",
+    "plan_notes": "More about the treatment plan",
+    "price_min": "Lowest price per session ($)",
+    "price_max": "Highest price per session ($)",
+    "consultation_fee": "Consultation fee ($)",
+    "payment_options": "Payment help",
+    "cost_notes": "More about cost",
+}

@@ -1,0 +1,102 @@
+"""Each red-flag rule fires on the answer it names and stays quiet otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.vetting import FLAG_CODES, RULES, red_flags
+from tests.factories import clean_profile
+
+
+def codes(profile) -> list[str]:
+    return [flag.code for flag in red_flags(profile)]
+
+
+def test_a_clean_profile_raises_no_flag():
+    assert red_flags(clean_profile()) == []
+
+
+def test_every_rule_has_a_listed_code():
+    assert len(RULES) == len(FLAG_CODES)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code", "reason_mentions"),
+    [
+        (
+            {"screens_medical_history": False, "screens_psychiatric_evaluation": False},
+            "no_screening",
+            "medical history",
+        ),
+        ({"screens_psychiatric_evaluation": False}, "no_screening", "psychiatric evaluation"),
+        ({"session_monitor": "none"}, "no_medical_supervision", "no medical staff"),
+        ({"session_monitor": None}, "no_medical_supervision", "does not say"),
+        (
+            {
+                "monitors_blood_pressure": False,
+                "monitors_heart_rate": False,
+                "monitors_oxygen": False,
+                "monitors_ecg": False,
+            },
+            "no_vital_sign_monitoring",
+            "blood pressure",
+        ),
+        ({"recovery_minutes": 0, "routes": ("iv",)}, "no_recovery_period", "0 minutes"),
+        ({"recovery_minutes": None, "routes": ("iv",)}, "no_recovery_period", "no recovery"),
+        ({"transport_required": False}, "no_transport_requirement", "drives"),
+        ({"therapy": "none"}, "no_therapy", "offers no therapy"),
+        ({"therapy": None}, "no_therapy", "does not say"),
+        ({"description": "Guaranteed relief in one visit."}, "promises_cure", "Guaranteed"),
+        ({"therapy_notes": "Our protocol cures depression."}, "promises_cure", "cures"),
+        ({"cost_notes": "100% of patients improve."}, "promises_cure", "100%"),
+        ({"treatments_administered": None}, "unknown_experience", "how many"),
+        (
+            {"routes": ("esketamine",), "recovery_minutes": 60},
+            "short_esketamine_observation",
+            "60 minutes",
+        ),
+        (
+            {"offers_home_iv": True, "in_person_evaluation": False},
+            "home_iv_without_evaluation",
+            "at home",
+        ),
+    ],
+)
+def test_rule_fires_and_names_its_fact(overrides, code, reason_mentions):
+    flags = {flag.code: flag for flag in red_flags(clean_profile(**overrides))}
+    assert code in flags
+    assert reason_mentions in flags[code].reason
+
+
+@pytest.mark.parametrize(
+    ("overrides", "quiet_code"),
+    [
+        ({"screens_medical_history": True, "screens_psychiatric_evaluation": True}, "no_screening"),
+        ({"session_monitor": "nurse"}, "no_medical_supervision"),
+        (
+            {
+                "monitors_blood_pressure": False,
+                "monitors_heart_rate": False,
+                "monitors_oxygen": False,
+                "monitors_ecg": True,
+            },
+            "no_vital_sign_monitoring",
+        ),
+        ({"recovery_minutes": 30, "routes": ("iv",)}, "no_recovery_period"),
+        ({"therapy": "referral"}, "no_therapy"),
+        ({"therapy": "coordinated"}, "no_therapy"),
+        ({"description": "We aim to ease symptoms; results vary."}, "promises_cure"),
+        ({"description": "Secure parking is available."}, "promises_cure"),
+        ({"treatments_administered": 0}, "unknown_experience"),
+        ({"routes": ("iv", "im"), "recovery_minutes": 45}, "short_esketamine_observation"),
+        ({"routes": ("esketamine",), "recovery_minutes": 120}, "short_esketamine_observation"),
+        ({"offers_home_iv": True, "in_person_evaluation": True}, "home_iv_without_evaluation"),
+    ],
+)
+def test_rule_stays_quiet_when_the_answer_is_good(overrides, quiet_code):
+    assert quiet_code not in codes(clean_profile(**overrides))
+
+
+def test_flags_come_in_a_fixed_order():
+    profile = clean_profile(therapy="none", session_monitor="none", treatments_administered=None)
+    assert codes(profile) == ["no_medical_supervision", "no_therapy", "unknown_experience"]
