@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -49,9 +50,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.clinics import bp as clinics_bp
+    from portal import accounts, api, clinics, compare, dashboard, moderation, reports, search
 
-    app.register_blueprint(clinics_bp)
+    for feature in (clinics, search, compare, accounts, dashboard, moderation, reports, api):
+        app.register_blueprint(feature.bp)
+
+
+def register_security(app: Flask) -> None:
+    from portal import security
+
+    security.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

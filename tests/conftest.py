@@ -145,3 +145,46 @@ class Browser:
 @pytest.fixture
 def browser(client) -> Browser:
     return Browser(client)
+
+
+class Actor(Browser):
+    """A person with an account and a browser of their own (a separate test client)."""
+
+    def __init__(self, app, user, password: str):
+        super().__init__(app.test_client())
+        self.user = user
+        self.password = password
+
+    def login(self, **extra):
+        """Sign in through the login page (fields: email, password)."""
+        response = self.submit(
+            "/account/login", {"email": self.user.email, "password": self.password, **extra}
+        )
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+        return response
+
+
+@pytest.fixture
+def make_actor(app):
+    """Build a user of a role with their own browser: `make_actor("moderator")`."""
+
+    def build(role: str = "clinic_staff", email: str | None = None) -> Actor:
+        user = factories.make_user(role=role, email=email)
+        return Actor(app, user, factories.TEST_PASSWORD)
+
+    return build
+
+
+@pytest.fixture
+def staff(make_actor) -> Actor:
+    return make_actor("clinic_staff")
+
+
+@pytest.fixture
+def other_staff(make_actor) -> Actor:
+    return make_actor("clinic_staff")
+
+
+@pytest.fixture
+def moderator(make_actor) -> Actor:
+    return make_actor("moderator")

@@ -1,0 +1,7 @@
+"""The public JSON API (/api/v1) and its OpenAPI description."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+from portal.api import hsds, views  # noqa: E402, F401

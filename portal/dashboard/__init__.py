@@ -1,0 +1,7 @@
+"""Clinic staff write, submit and maintain their profiles: /dashboard."""
+
+from flask import Blueprint
+
+bp = Blueprint("dashboard", __name__)
+
+from portal.dashboard import views  # noqa: E402, F401

@@ -1,0 +1,3 @@
+"""HTTP handlers of the dashboard blueprint."""
+
+from portal.dashboard import bp  # noqa: F401

@@ -1,0 +1,7 @@
+"""Moderators review submissions, verify, decide and suspend: /moderation."""
+
+from flask import Blueprint
+
+bp = Blueprint("moderation", __name__)
+
+from portal.moderation import views  # noqa: E402, F401

@@ -1,0 +1,3 @@
+"""HTTP handlers of the moderation blueprint."""
+
+from portal.moderation import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""HTTP handlers of the reports blueprint."""
+
+from portal.reports import bp  # noqa: F401
