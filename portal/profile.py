@@ -100,7 +100,7 @@ class Profile:
         values = {k: v for k, v in data.items() if k in known}
         for key in LIST_FIELDS:
             if key in values:
-                values[key] = tuple(values[key] or ())
+                values[key] = _in_vocabulary_order(values[key] or (), LIST_VOCABULARIES[key])
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
@@ -130,6 +130,20 @@ class Profile:
 
 
 LIST_FIELDS: tuple[str, ...] = ("routes", "conditions", "payment_options")
+LIST_VOCABULARIES: dict[str, dict[str, str]] = {
+    "routes": vocab.ROUTES,
+    "conditions": vocab.CONDITIONS,
+    "payment_options": vocab.PAYMENT_OPTIONS,
+}
+
+
+def _in_vocabulary_order(codes, vocabulary: dict[str, str]) -> tuple[str, ...]:
+    """Codes once each, in vocabulary order (unknown ones last): equal sets compare equal."""
+    unique = list(dict.fromkeys(codes))
+    known = [code for code in vocabulary if code in unique]
+    return tuple(known + [code for code in unique if code not in vocabulary])
+
+
 FREE_TEXT_FIELDS: tuple[str, ...] = (
     "description",
     "experience_notes",

@@ -1,8 +1,8 @@
 """Checks on the sample clinics in seeds/clinics.json.
 
-Plain data checks: no app, no database. Only `portal.profile` and `portal.vocab`
-are imported; the red-flag conditions are restated here from DOMAIN.md so the
-sample data is checked against the rules as written, not against their code.
+Plain data checks: no app, no database. The red flags and NPI checks are the
+portal's own (`portal.vetting`, `portal.credentials`), so the sample data shows
+every rule firing somewhere.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import zipcodes
 
-from portal import vocab
+from portal import vetting, vocab
+from portal.credentials import npi_is_valid
 from portal.profile import FREE_TEXT_FIELDS, LIST_FIELDS, PROFILE_FIELDS, Profile
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "seeds" / "clinics.json"
@@ -49,9 +50,6 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PHONE = re.compile(r"^\((\d{3})\) 555-01\d\d$")
 WEBSITE = re.compile(r"^https://([a-z0-9]+(?:-[a-z0-9]+)*\.example)$")
 EMAIL = re.compile(r"^[a-z0-9._-]+@([a-z0-9]+(?:-[a-z0-9]+)*\.example)$")
-PROMISE = re.compile(
-    r"\b(?:cure[sd]?|curing|guarantee[sd]?|guaranteeing|miracle|permanent\w*)\b|100\s?%", re.I
-)
 
 
 # --- helpers ---------------------------------------------------------------
@@ -98,40 +96,12 @@ def metro_of(zip_code: str) -> str | None:
 
 
 def npi_valid(npi: str) -> bool:
-    """Luhn check over the prefix 80840 followed by all ten digits (DOMAIN.md)."""
-    total = 0
-    for i, ch in enumerate(reversed("80840" + npi)):
-        digit = int(ch)
-        if i % 2 == 1:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
+    return npi_is_valid(npi)
 
 
 def red_flags(p: dict) -> set[str]:
-    """The DOMAIN.md red-flag conditions, restated over a profile dict."""
-    flags = set()
-    if not (p["screens_medical_history"] and p["screens_psychiatric_evaluation"]):
-        flags.add("no_screening")
-    if p["session_monitor"] not in ("physician", "nurse"):
-        flags.add("no_medical_supervision")
-    if not any(p[name] for name in vocab.VITAL_SIGNS):
-        flags.add("no_vital_signs")
-    if not p["recovery_minutes"]:
-        flags.add("no_recovery_period")
-    if not p["transport_required"]:
-        flags.add("no_transport_requirement")
-    if p["therapy"] not in ("in_house", "coordinated", "referral"):
-        flags.add("no_therapy")
-    if any(PROMISE.search(p[name]) for name in FREE_TEXT_FIELDS):
-        flags.add("promises_cure")
-    if p["treatments_administered"] is None:
-        flags.add("unknown_experience")
-    if "esketamine" in p["routes"] and (p["recovery_minutes"] or 0) < 120:
-        flags.add("short_esketamine_observation")
-    if p["offers_home_iv"] and not p["in_person_evaluation"]:
-        flags.add("home_iv_without_evaluation")
-    return flags
+    """The codes of the red-flag rules (portal.vetting) this profile trips."""
+    return {flag.code for flag in vetting.red_flags(Profile.from_dict(p))}
 
 
 def by_status(status: str) -> list[dict]:
@@ -346,7 +316,7 @@ def test_every_red_flag_rule_is_tripped_somewhere():
     assert set(seen) == {
         "no_screening",
         "no_medical_supervision",
-        "no_vital_signs",
+        "no_vital_sign_monitoring",
         "no_recovery_period",
         "no_transport_requirement",
         "no_therapy",

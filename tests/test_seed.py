@@ -1,0 +1,64 @@
+"""`flask seed` loads the sample clinics through the real workflow, once."""
+
+from __future__ import annotations
+
+from markupsafe import escape
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import AuditEvent, Clinic, ClinicRevision, ReviewDecision
+from portal.vetting import red_flags
+
+
+def counts() -> tuple[int, ...]:
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (Clinic, ClinicRevision, ReviewDecision, AuditEvent)
+    )
+
+
+def test_seeding_twice_changes_nothing(app, runner):
+    first = runner.invoke(args=["seed"])
+    assert "64 clinics added" in first.output
+    before = counts()
+    second = runner.invoke(args=["seed"])
+    assert second.exit_code == 0
+    assert "0 clinics added" in second.output
+    assert counts() == before
+
+
+def test_seeded_clinics_have_a_revision_and_coordinates(sample_clinics):
+    assert len(sample_clinics) == 48
+    for clinic in sample_clinics:
+        assert clinic.is_sample
+        assert clinic.published_revision is not None
+        assert clinic.published_revision.profile == clinic.profile
+        assert clinic.lat is not None and clinic.lng is not None
+    pending = db.session.scalars(select(Clinic).where(Clinic.status == "pending")).all()
+    assert len(pending) == 16
+    assert all(clinic.revisions and clinic.revisions[-1].decision is None for clinic in pending)
+
+
+def test_every_sample_listing_answers_the_three_questions_and_explains_its_flags(
+    client, sample_clinics
+):
+    flagged = 0
+    for clinic in sample_clinics:
+        html = client.get(f"/clinics/{clinic.slug}").get_data(as_text=True)
+        for heading in ("q-experience", "q-safety", "q-therapy"):
+            assert f'id="{heading}"' in html
+        flags = red_flags(clinic.profile)
+        for flag in flags:
+            assert escape(flag.reason) in html, (clinic.slug, flag.code)
+        if flags:
+            flagged += 1
+            assert f"{len(flags)} red flag" in html
+        else:
+            assert "None of our red-flag rules apply" in html
+    assert flagged >= 8
+
+
+def test_pending_sample_clinics_are_not_public(client, sample_clinics):
+    pending = db.session.scalars(select(Clinic).where(Clinic.status == "pending")).all()
+    for clinic in pending:
+        assert client.get(f"/clinics/{clinic.slug}").status_code == 404
