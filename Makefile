@@ -21,7 +21,8 @@ $(VENV)/.test-deps: $(VENV)/.run-deps requirements-dev.txt
 run: $(VENV)/.run-deps
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@echo "Serving on http://$(HOST):$(PORT) (no access log: searches are health data)"
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 1 --threads 4 "portal:create_app()"
 
 test: $(VENV)/.test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

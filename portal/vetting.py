@@ -49,13 +49,11 @@ def no_screening(p: Profile) -> Flag | None:
 def no_medical_supervision(p: Profile) -> Flag | None:
     if p.session_monitor in ("physician", "nurse"):
         return None
-    said = "says no medical staff" if p.session_monitor == "none" else "does not say who"
-    return Flag(
-        "no_medical_supervision",
-        "Nobody medically qualified watches the session",
-        f"Asked who is present during a session, the clinic {said} (a physician or nurse) "
-        "watches patients.",
-    )
+    if p.session_monitor == "none":
+        reason = "The clinic says no physician or nurse watches patients during a session."
+    else:
+        reason = "The clinic does not say whether a physician or nurse watches patients during a session."
+    return Flag("no_medical_supervision", "Nobody medically qualified watches the session", reason)
 
 
 def no_vital_signs(p: Profile) -> Flag | None:

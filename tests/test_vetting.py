@@ -29,8 +29,8 @@ def test_every_rule_has_a_listed_code():
             "medical history",
         ),
         ({"screens_psychiatric_evaluation": False}, "no_screening", "psychiatric evaluation"),
-        ({"session_monitor": "none"}, "no_medical_supervision", "no medical staff"),
-        ({"session_monitor": None}, "no_medical_supervision", "does not say"),
+        ({"session_monitor": "none"}, "no_medical_supervision", "says no physician or nurse"),
+        ({"session_monitor": None}, "no_medical_supervision", "does not say whether"),
         (
             {
                 "monitors_blood_pressure": False,
