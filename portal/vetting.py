@@ -52,7 +52,10 @@ def no_medical_supervision(p: Profile) -> Flag | None:
     if p.session_monitor == "none":
         reason = "The clinic says no physician or nurse watches patients during a session."
     else:
-        reason = "The clinic does not say whether a physician or nurse watches patients during a session."
+        reason = (
+            "The clinic does not say whether a physician or nurse watches patients "
+            "during a session."
+        )
     return Flag("no_medical_supervision", "Nobody medically qualified watches the session", reason)
 
 
