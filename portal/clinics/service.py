@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Clinic
+from portal.models import Clinic, Verification
 
 
 def published_clinic_by_slug(slug: str) -> Clinic | None:
@@ -26,3 +26,13 @@ def directory_summary() -> dict[str, int]:
     clinics = db.session.scalar(select(func.count()).select_from(Clinic).where(published))
     states = db.session.scalar(select(func.count(func.distinct(Clinic.state))).where(published))
     return {"clinics": clinics or 0, "states": states or 0}
+
+
+def latest_verification(clinic: Clinic) -> Verification | None:
+    """The newest verification: what the listing's "Verified on" date covers."""
+    return db.session.scalar(
+        select(Verification)
+        .where(Verification.clinic_id == clinic.id)
+        .order_by(Verification.verified_on.desc(), Verification.id.desc())
+        .limit(1)
+    )

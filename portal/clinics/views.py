@@ -18,7 +18,11 @@ def listing(slug: str):
         abort(404)
     profile = clinic.profile
     return render_template(
-        "clinics/listing.html", clinic=clinic, profile=profile, flags=red_flags(profile)
+        "clinics/listing.html",
+        clinic=clinic,
+        profile=profile,
+        flags=red_flags(profile),
+        verification=service.latest_verification(clinic),
     )
 
 

@@ -1,3 +1,185 @@
-"""HTTP handlers of the moderation blueprint."""
+"""HTTP handlers of the moderation blueprint: parse, call the service, commit once, render.
 
-from portal.moderation import bp  # noqa: F401
+Every route here is for moderators only: the guard runs before each request of
+the blueprint, so a route added later cannot forget it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from portal import listings
+from portal.auth import moderator_required
+from portal.clinics.service import latest_verification
+from portal.extensions import db
+from portal.models import Clinic, ClinicRevision, utcnow
+from portal.moderation import bp, service
+from portal.moderation.forms import DecisionForm, RestoreForm, SuspendForm
+from portal.places import clinic_coordinates
+
+bp.before_request(moderator_required(lambda: None))
+
+
+@bp.get("/moderation")
+def queue():
+    today = date.today()
+    return render_template(
+        "moderation/queue.html",
+        items=service.pending_queue(utcnow()),
+        expiring=service.expiring_listings(today),
+        today=today,
+        waited_text=service.waited_text,
+    )
+
+
+@bp.get("/moderation/revisions/<int:revision_id>")
+def review(revision_id: int):
+    revision = db.get_or_404(ClinicRevision, revision_id)
+    profile = revision.profile
+    form = DecisionForm(
+        data={"licence_state": profile.licence_state, "licence_number": profile.licence_number}
+    )
+    return _render_review(revision, form)
+
+
+@bp.post("/moderation/revisions/<int:revision_id>/decision")
+def decide(revision_id: int):
+    revision = db.get_or_404(ClinicRevision, revision_id)
+    form = DecisionForm()
+    if not form.validate():
+        return _render_review(revision, form, status=422)
+    checklist = service.checklist_from(revision.profile, **form.checklist_values())
+    try:
+        decision = service.decide(
+            revision,
+            current_user,
+            form.decision.data,
+            form.reason.data,
+            checklist,
+            date.today(),
+            verification_months=current_app.config["VERIFICATION_MONTHS"],
+            locate=clinic_coordinates,
+        )
+        db.session.commit()
+    except service.AlreadyDecided as error:
+        db.session.rollback()
+        return _render_review(revision, form, conflict=str(error), status=error.status)
+    except IntegrityError:
+        # The unique decision per revision: another moderator's insert won the race.
+        db.session.rollback()
+        message = service.already_decided_message(revision)
+        return _render_review(revision, form, conflict=message, status=409)
+    except service.ModerationError as error:
+        db.session.rollback()
+        _attach_error(form, error)
+        return _render_review(revision, form, status=error.status)
+    flash(_decided_message(decision.outcome, revision), "success")
+    return redirect(url_for("moderation.queue"))
+
+
+def _decided_message(outcome: str, revision: ClinicRevision) -> str:
+    name = revision.profile.name
+    if outcome == "approve":
+        return f"{name} is published and verified."
+    if outcome == "reject":
+        return f"{name}: the revision was rejected. The clinic can read your reason."
+    return f"{name}: the clinic was asked for changes and can read your message."
+
+
+def _attach_error(form: DecisionForm, error: service.ModerationError) -> None:
+    if isinstance(error, service.ChecklistIncomplete):
+        for name in error.missing:
+            form[name].errors = [*form[name].errors, "Tick this once you have checked it."]
+        form.decision.errors = [*form.decision.errors, str(error)]
+    elif error.field:
+        form[error.field].errors = [*form[error.field].errors, str(error)]
+    else:
+        form.decision.errors = [*form.decision.errors, str(error)]
+
+
+def _render_review(
+    revision: ClinicRevision, form: DecisionForm, *, conflict: str = "", status: int = 200
+):
+    clinic = revision.clinic
+    profile = revision.profile
+    base = service.base_profile(revision)
+    return render_template(
+        "moderation/review.html",
+        revision=revision,
+        clinic=clinic,
+        profile=profile,
+        state=service.revision_state(revision),
+        decision=service.decision_of(revision),
+        changes=service.profile_changes(base, profile) if base is not None else None,
+        all_answers=service.all_answers(profile),
+        flags=service.flag_review(revision),
+        npi_check=service.npi_check(profile.npi),
+        address=service.address_check(
+            profile, clinic_coordinates, current_app.config["GEODATA_PATH"]
+        ),
+        history=service.revision_history(clinic),
+        form=form,
+        conflict=conflict,
+        latest=listings.latest_revision(clinic),
+        approval_checks=service.APPROVAL_CHECKS,
+    ), status
+
+
+@bp.get("/moderation/clinics/<int:clinic_id>")
+def clinic(clinic_id: int):
+    clinic = db.get_or_404(Clinic, clinic_id)
+    return _render_clinic(clinic, SuspendForm(), RestoreForm())
+
+
+@bp.post("/moderation/clinics/<int:clinic_id>/suspend")
+def suspend(clinic_id: int):
+    clinic = db.get_or_404(Clinic, clinic_id)
+    form = SuspendForm()
+    return _change_listing(clinic, form, service.suspend, "suspend_form", "is suspended")
+
+
+@bp.post("/moderation/clinics/<int:clinic_id>/restore")
+def restore(clinic_id: int):
+    clinic = db.get_or_404(Clinic, clinic_id)
+    form = RestoreForm()
+    return _change_listing(clinic, form, service.restore, "restore_form", "is public again")
+
+
+def _change_listing(clinic: Clinic, form, action, form_name: str, done: str):
+    forms = {"suspend_form": SuspendForm(formdata=None), "restore_form": RestoreForm(formdata=None)}
+    forms[form_name] = form
+    if not form.validate():
+        return _render_clinic(clinic, **forms, status=422)
+    try:
+        action(clinic, current_user, form.reason.data)
+        db.session.commit()
+    except service.WrongListingState as error:
+        db.session.rollback()
+        return _render_clinic(clinic, **forms, problem=str(error), status=error.status)
+    except service.ModerationError as error:
+        db.session.rollback()
+        form.reason.errors = [*form.reason.errors, str(error)]
+        return _render_clinic(clinic, **forms, status=error.status)
+    flash(f"{clinic.name} {done}.", "success")
+    return redirect(url_for("moderation.clinic", clinic_id=clinic.id))
+
+
+def _render_clinic(
+    clinic: Clinic, suspend_form, restore_form, *, problem: str = "", status: int = 200
+):
+    return render_template(
+        "moderation/clinic.html",
+        clinic=clinic,
+        history=service.revision_history(clinic),
+        verifications=service.verifications(clinic),
+        latest_verification=latest_verification(clinic),
+        events=service.audit_events(clinic),
+        audit_actions=service.AUDIT_ACTIONS,
+        suspend_form=suspend_form,
+        restore_form=restore_form,
+        problem=problem,
+    ), status

@@ -1,0 +1,795 @@
+"""Moderators review submissions, decide, verify, suspend; patients see what was verified."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date, timedelta
+
+import pytest
+from flask import g, request_started
+from jinja2 import BytecodeCache
+from markupsafe import escape
+from sqlalchemy import func, select
+
+from portal import listings
+from portal.dates import add_months
+from portal.extensions import db
+from portal.models import (
+    AuditEvent,
+    Clinic,
+    ClinicRevision,
+    ReviewDecision,
+    User,
+    Verification,
+    utcnow,
+)
+from portal.moderation import service
+from tests.factories import clean_profile, make_clinic
+
+BAD_NPI = "1234567890"  # 1234567893 is the valid one in clean_profile
+CHECKED = {
+    "licence_state": "CA",
+    "licence_number": "A123456",
+    "licence_checked_how": "Medical Board of California look-up: active, no discipline.",
+    "address_plausible": "y",
+    "answers_plausible": "y",
+    "red_flags_reviewed": "y",
+}
+APPROVE = {"decision": "approve", **CHECKED}
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Templates compiled once per test run instead of once per test's app (~0.3 s a test)."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if (code := self.store.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
+@pytest.fixture(autouse=True)
+def _compile_templates_once(app):
+    app.jinja_env.bytecode_cache = _COMPILED
+
+
+@pytest.fixture(autouse=True)
+def _fresh_g_per_request(app):
+    """Each request gets an empty `g`, as under a server (the tests share one app context)."""
+
+    def clear(_sender, **_extra):
+        for name in list(g):
+            g.pop(name)
+
+    request_started.connect(clear, app)
+    yield
+    request_started.disconnect(clear, app)
+
+
+def sign_in(actor):
+    """Log an actor in by setting the Flask-Login session directly."""
+    with actor.client.session_transaction() as session:
+        session["_user_id"] = actor.user.session_token
+        session["_fresh"] = True
+    return actor
+
+
+@pytest.fixture
+def mod(moderator):
+    return sign_in(moderator)
+
+
+def submit_new(profile=None, *, manager=None, submitted_at=None) -> ClinicRevision:
+    """A new clinic written and submitted through the listing workflow."""
+    clinic = listings.create_clinic(profile or clean_profile(), manager=manager)
+    revision = listings.submit_revision(clinic, user=manager, submitted_at=submitted_at)
+    db.session.commit()
+    return revision
+
+
+def submit_edit(clinic: Clinic, *, user=None, submitted_at=None, **changes) -> ClinicRevision:
+    """The clinic edits its working copy and submits it."""
+    profile = dataclasses.replace(listings.working_profile(clinic), **changes)
+    listings.save_draft(clinic, profile, expected_version=None, user=user)
+    revision = listings.submit_revision(clinic, user=user, submitted_at=submitted_at)
+    db.session.commit()
+    return revision
+
+
+def decide(actor, revision_id: int, data: dict):
+    return actor.submit(
+        f"/moderation/revisions/{revision_id}",
+        data,
+        action=f"/moderation/revisions/{revision_id}/decision",
+    )
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def actions(clinic_id: int) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.clinic_id == clinic_id)
+            .order_by(AuditEvent.occurred_at, AuditEvent.id)
+        )
+    )
+
+
+def decisions_of(revision_id: int) -> list[ReviewDecision]:
+    return list(
+        db.session.scalars(select(ReviewDecision).where(ReviewDecision.revision_id == revision_id))
+    )
+
+
+def fresh(model, row_id):
+    db.session.expire_all()
+    return db.session.get(model, row_id)
+
+
+# --- create-moderator ----------------------------------------------------------------------
+
+
+def test_create_moderator_command_makes_a_moderator(app, runner):
+    result = runner.invoke(
+        args=["create-moderator", " Mod@Example.org ", "--password", "quiet river lantern"]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "mod@example.org"))
+    assert user is not None and user.is_moderator
+
+
+def test_create_moderator_refuses_a_weak_password(app, runner):
+    result = runner.invoke(args=["create-moderator", "mod@example.org", "--password", "short"])
+    assert result.exit_code != 0
+    assert "at least 12 characters" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_create_moderator_promotes_an_existing_account_and_ends_its_sessions(app, runner, staff):
+    old_token = staff.user.session_token
+    result = runner.invoke(
+        args=["create-moderator", staff.user.email, "--password", "quiet river lantern"]
+    )
+    assert result.exit_code == 0, result.output
+    user = fresh(User, staff.user.id)
+    assert user.role == "moderator"
+    assert user.session_token != old_token
+
+
+# --- who may reach moderation --------------------------------------------------------------
+
+
+def moderation_requests(app, revision_id: int, clinic_id: int) -> list[tuple[str, str]]:
+    """(method, url) for every moderation route, built from the URL map."""
+    values = {"revision_id": revision_id, "clinic_id": clinic_id}
+    found = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("moderation."):
+            continue
+        assert set(rule.arguments) <= set(values), f"add test values for {rule}"
+        url = rule.build({name: values[name] for name in rule.arguments})[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((method, url))
+    return found
+
+
+def test_every_moderation_route_is_listed(app):
+    routes = moderation_requests(app, 1, 1)
+    assert ("GET", "/moderation") in routes
+    assert ("POST", "/moderation/revisions/1/decision") in routes
+    assert ("POST", "/moderation/clinics/1/suspend") in routes
+    assert ("POST", "/moderation/clinics/1/restore") in routes
+
+
+def test_clinic_staff_get_404_on_every_moderation_route(app, staff):
+    sign_in(staff)
+    clinic = make_clinic(manager=staff.user)
+    revision = submit_edit(clinic, user=staff.user, name="Renamed By Staff")
+    for method, url in moderation_requests(app, revision.id, clinic.id):
+        if method == "GET":
+            response = staff.get(url)
+        else:
+            response = staff.post(url, {"decision": "approve", "reason": "x", **CHECKED})
+        assert response.status_code == 404, (method, url)
+    assert decisions_of(revision.id) == []
+    assert fresh(Clinic, clinic.id).status == "published"
+
+
+def test_moderators_reach_every_moderation_page(app, mod):
+    clinic = make_clinic()
+    revision = submit_edit(clinic, name="Renamed")
+    for method, url in moderation_requests(app, revision.id, clinic.id):
+        if method == "GET":
+            assert mod.get(url).status_code == 200, url
+
+
+def test_anonymous_visitors_cannot_post_to_moderation(app, client):
+    clinic = make_clinic()
+    revision = submit_edit(clinic, name="Renamed")
+    for method, url in moderation_requests(app, revision.id, clinic.id):
+        if method == "POST":
+            response = client.post(url, data={"decision": "approve", **CHECKED})
+            assert response.status_code in (302, 400), url
+    assert decisions_of(revision.id) == []
+    assert fresh(Clinic, clinic.id).status == "published"
+
+
+def test_no_moderation_route_can_change_or_delete_history(app):
+    """The audit log is read-only through the site: only decide, suspend and restore write."""
+    writes = {(m, u) for m, u in moderation_requests(app, 1, 1) if m != "GET"}
+    assert writes == {
+        ("POST", "/moderation/revisions/1/decision"),
+        ("POST", "/moderation/clinics/1/suspend"),
+        ("POST", "/moderation/clinics/1/restore"),
+    }
+
+
+# --- the queue -----------------------------------------------------------------------------
+
+
+def test_queue_lists_pending_revisions_oldest_first(mod):
+    now = utcnow()
+    edit_clinic = make_clinic(clean_profile(name="Edited Clinic", city="Austin", state="TX"))
+    older = submit_new(
+        clean_profile(name="Oldest New Clinic", city="Denver", state="CO", zip="80202"),
+        submitted_at=now - timedelta(days=3),
+    )
+    edit = submit_edit(
+        edit_clinic, name="Edited Clinic", submitted_at=now - timedelta(hours=5), city="Austin"
+    )
+    newest = submit_new(
+        clean_profile(name="Newest Clinic"), submitted_at=now - timedelta(minutes=7)
+    )
+    html = text_of(mod.get("/moderation"))
+    positions = [html.index(f'/moderation/revisions/{r.id}"') for r in (older, edit, newest)]
+    assert positions == sorted(positions)
+    assert "3 days" in html and "5 hours" in html and "7 minutes" in html
+    assert "Denver, CO" in html
+    rows = html.split("<tr>")
+    edit_row = next(row for row in rows if f'/moderation/revisions/{edit.id}"' in row)
+    assert "Edit" in edit_row and "New clinic" not in edit_row
+    new_row = next(row for row in rows if f'/moderation/revisions/{older.id}"' in row)
+    assert "New clinic" in new_row
+
+
+def test_queue_leaves_out_replaced_and_decided_revisions(mod):
+    clinic = make_clinic()
+    replaced = submit_edit(clinic, name="First Try")
+    latest = submit_edit(clinic, name="Second Try")
+    decided = make_clinic(status="pending")
+    decision_revision = decided.revisions[-1]
+    db.session.add(
+        ReviewDecision(
+            revision_id=decision_revision.id,
+            moderator_id=mod.user.id,
+            outcome="reject",
+            reason="Not a clinic.",
+        )
+    )
+    db.session.commit()
+    items = service.pending_queue(utcnow())
+    assert [item.revision.id for item in items] == [latest.id]
+    html = text_of(mod.get("/moderation"))
+    assert f'/moderation/revisions/{latest.id}"' in html
+    assert f'/moderation/revisions/{replaced.id}"' not in html
+    assert f'/moderation/revisions/{decision_revision.id}"' not in html
+
+
+def test_queue_lists_expired_and_soon_expiring_verifications(mod):
+    today = date.today()
+    expired = make_clinic(clean_profile(name="Lapsed Clinic"), verified_on=add_months(today, -13))
+    soon = make_clinic(
+        clean_profile(name="Soon Clinic"), verified_on=add_months(today, -12) + timedelta(days=20)
+    )
+    make_clinic(
+        clean_profile(name="Fine Clinic"), verified_on=add_months(today, -12) + timedelta(days=40)
+    )
+    hidden = make_clinic(clean_profile(name="Hidden Clinic"), verified_on=add_months(today, -13))
+    hidden.status = "suspended"
+    db.session.commit()
+    listed = service.expiring_listings(today)
+    assert [c.id for c in listed] == [expired.id, soon.id]
+    for clinic in listed:
+        assert clinic.status == "published"
+        assert clinic.verification_expires <= today + timedelta(days=30)
+    html = text_of(mod.get("/moderation"))
+    assert "Lapsed Clinic" in html and "Soon Clinic" in html
+    assert "Fine Clinic" not in html and "Hidden Clinic" not in html
+    assert f"/moderation/clinics/{expired.id}" in html
+
+
+def test_waited_text_uses_the_unit_a_person_would():
+    assert service.waited_text(timedelta(seconds=20)) == "less than an hour"
+    assert service.waited_text(timedelta(minutes=1)) == "1 minute"
+    assert service.waited_text(timedelta(hours=1, minutes=5)) == "1 hour"
+    assert service.waited_text(timedelta(hours=47)) == "47 hours"
+    assert service.waited_text(timedelta(days=9, hours=3)) == "9 days"
+
+
+# --- the review page -----------------------------------------------------------------------
+
+
+def test_review_of_an_edit_shows_only_what_changed(mod):
+    clinic = make_clinic(clean_profile(name="Harbor Test Clinic"))
+    revision = submit_edit(
+        clinic,
+        recovery_minutes=45,
+        routes=("iv", "im"),
+        therapy="referral",
+        phone="(619) 555-0199",
+    )
+    html = text_of(mod.get(f"/moderation/revisions/{revision.id}"))
+    diff = html[html.index('id="changes-heading"') : html.index("All answers in this revision")]
+    assert "What changed (4)" in diff
+    rows = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r'<th scope="row">([^<]+)</th>(.*?)</tr>', diff, re.S)
+    }
+    assert set(rows) == {
+        "Phone",
+        "Recovery time after a session (minutes)",
+        "Therapy alongside ketamine",
+        "Ways ketamine is given",
+    }
+    assert "120" in rows["Recovery time after a session (minutes)"]
+    assert "45" in rows["Recovery time after a session (minutes)"]
+    assert "Therapy offered in house" in rows["Therapy alongside ketamine"]
+    assert "Refers you to a therapist" in rows["Therapy alongside ketamine"]
+    routes = rows["Ways ketamine is given"]
+    assert "+ Intramuscular injection" in routes
+    assert "− Esketamine nasal spray (Spravato)" in routes
+    assert "IV infusion" not in routes
+    # The recovery time now raises a flag the published version did not.
+    flags = html[html.index('id="flags-heading"') : html.index('id="checks-heading"')]
+    assert "No recovery period" not in flags  # 45 minutes is a recovery period
+    assert "New in this revision" not in flags
+
+
+def test_review_marks_red_flags_new_in_an_edit(mod):
+    clinic = make_clinic()
+    revision = submit_edit(clinic, therapy="none")
+    html = text_of(mod.get(f"/moderation/revisions/{revision.id}"))
+    flags = html[html.index('id="flags-heading"') : html.index('id="checks-heading"')]
+    assert "No therapy alongside ketamine" in flags
+    assert "New in this revision" in flags
+
+
+def test_review_of_a_new_clinic_shows_every_answer_and_the_checks(mod):
+    revision = submit_new(
+        clean_profile(name="Brand New Clinic", npi=BAD_NPI, transport_required=False)
+    )
+    html = text_of(mod.get(f"/moderation/revisions/{revision.id}"))
+    assert "What changed" not in html
+    answers = html[html.index('id="answers-heading"') : html.index('id="flags-heading"')]
+    for label in ("Clinic name", "Ways ketamine is given", "Payment help", "Phone"):
+        assert f"<dt>{label}</dt>" in answers
+    assert "Brand New Clinic" in answers
+    assert "IV infusion, Esketamine nasal spray (Spravato)" in answers
+    assert "Patients are not told to arrange a ride home" in html
+    checks = html[html.index('id="checks-heading"') :]
+    assert "Fail" in checks and BAD_NPI in checks
+    assert "32.7185, -117.1593" in checks  # where the address lands
+    assert "San Diego, CA" in checks and "matches the city given" in checks
+    assert 'name="address_plausible"' in html and 'name="decision"' in html
+    assert '<option selected value="CA">' in html
+
+
+def test_review_shows_npi_pass_or_not_given(mod):
+    good = submit_new(clean_profile(name="Good NPI"))
+    none_given = submit_new(clean_profile(name="No NPI", npi=""))
+    assert 'class="check-pass">Pass' in text_of(mod.get(f"/moderation/revisions/{good.id}"))
+    assert 'class="check-none">Not given' in text_of(
+        mod.get(f"/moderation/revisions/{none_given.id}")
+    )
+
+
+def test_review_warns_when_the_zip_belongs_to_another_city(mod):
+    revision = submit_new(clean_profile(city="Los Angeles", zip="92101"))
+    html = text_of(mod.get(f"/moderation/revisions/{revision.id}"))
+    assert "differs from Los Angeles, CA" in html
+
+
+def test_review_shows_history_and_links_the_audit_log(mod):
+    clinic = make_clinic()
+    first = submit_edit(clinic, name="First Try")
+    second = submit_edit(clinic, name="Second Try")
+    html = text_of(mod.get(f"/moderation/revisions/{first.id}"))
+    assert "Replaced by a newer revision" in html
+    assert f'href="/moderation/revisions/{second.id}"' in html
+    assert 'name="decision"' not in html  # no form on a replaced revision
+    assert f"/moderation/clinics/{clinic.id}#audit" in html
+
+
+def test_unknown_revision_or_clinic_is_404(mod):
+    assert mod.get("/moderation/revisions/999999").status_code == 404
+    assert mod.get("/moderation/clinics/999999").status_code == 404
+    assert mod.post("/moderation/revisions/999999/decision", APPROVE).status_code == 404
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+
+def test_approval_needs_the_checklist(mod, client):
+    revision = submit_new(clean_profile(name="Unchecked Clinic"))
+    data = dict(APPROVE, answers_plausible="", red_flags_reviewed="")
+    response = decide(mod, revision.id, data)
+    assert response.status_code == 422
+    html = text_of(response)
+    assert "the answers are plausible and the red flags were reviewed" in html
+    assert html.count("Tick this once you have checked it.") == 2
+    # What the moderator typed is still there.
+    assert "Medical Board of California look-up" in html
+    assert re.search(r'<input[^>]* checked id="address_plausible"', html)
+    assert not re.search(r'<input[^>]* checked id="answers_plausible"', html)
+    assert decisions_of(revision.id) == []
+    clinic = fresh(Clinic, revision.clinic_id)
+    assert clinic.status == "pending"
+    assert client.get(f"/clinics/{clinic.slug}").status_code == 404
+
+
+def test_a_decision_must_be_chosen(mod):
+    revision = submit_new()
+    response = decide(mod, revision.id, CHECKED)
+    assert response.status_code == 422
+    assert "Choose approve, ask for changes or reject." in text_of(response)
+    assert decisions_of(revision.id) == []
+
+
+def test_approval_publishes_and_verifies_for_twelve_months(mod, client):
+    revision = submit_new(clean_profile(name="Approved Clinic"))
+    response = decide(mod, revision.id, dict(APPROVE, notes="Called the clinic."))
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/moderation"
+    today = date.today()
+    clinic = fresh(Clinic, revision.clinic_id)
+    assert clinic.status == "published"
+    assert clinic.published_revision_id == revision.id
+    assert (clinic.lat, clinic.lng) == (32.7185, -117.1593)
+    assert clinic.verified_at == today
+    assert clinic.verification_expires == add_months(today, 12)
+    [decision] = decisions_of(revision.id)
+    assert (decision.outcome, decision.moderator_id) == ("approve", mod.user.id)
+    [verification] = db.session.scalars(
+        select(Verification).where(Verification.clinic_id == clinic.id)
+    ).all()
+    assert verification.moderator_id == mod.user.id
+    assert verification.npi_check_passed is True
+    assert (verification.licence_state, verification.licence_number) == ("CA", "A123456")
+    assert verification.licence_checked_how.startswith("Medical Board of California")
+    assert verification.address_plausible and verification.answers_plausible
+    assert verification.red_flags_reviewed
+    assert verification.notes == "Called the clinic."
+    assert actions(clinic.id)[-1] == "revision_approved"
+
+    listing = text_of(client.get(f"/clinics/{clinic.slug}"))
+    assert f"Verified on {today:%B} {today.day}, {today.year}" in listing
+    coverage = listing[listing.index("What the check covered") :]
+    assert "The provider number (NPI) passed its check-digit test" in coverage
+    assert "The CA licence A123456 was checked" in coverage
+    assert "The address and map position were checked" in coverage
+    assert "The answers were checked for consistency" in coverage
+    assert "A moderator reviewed the red flags" in coverage
+
+
+def test_verification_months_come_from_config(app, mod):
+    app.config["VERIFICATION_MONTHS"] = 6
+    revision = submit_new()
+    assert decide(mod, revision.id, APPROVE).status_code == 302
+    clinic = fresh(Clinic, revision.clinic_id)
+    assert clinic.verification_expires == add_months(date.today(), 6)
+
+
+def test_approval_is_refused_when_the_address_cannot_be_placed(mod):
+    revision = submit_new(clean_profile(city="Nowhereville", zip="00000"))
+    response = decide(mod, revision.id, APPROVE)
+    assert response.status_code == 422
+    assert "could not be placed on the map" in text_of(response)
+    assert decisions_of(revision.id) == []
+
+
+@pytest.mark.parametrize("outcome", ["reject", "request_changes"])
+def test_reject_and_request_changes_need_a_message(mod, outcome):
+    revision = submit_new()
+    response = decide(mod, revision.id, {"decision": outcome, "reason": "   "})
+    assert response.status_code == 422
+    assert 'id="reason-error"' in text_of(response)
+    assert decisions_of(revision.id) == []
+    assert fresh(Clinic, revision.clinic_id).status == "pending"
+
+
+def test_rejecting_a_new_clinic_stores_the_reason(mod, client):
+    revision = submit_new(clean_profile(name="Rejected Clinic"))
+    reason = "We could not find this licence with the state board."
+    assert decide(mod, revision.id, {"decision": "reject", "reason": reason}).status_code == 302
+    clinic = fresh(Clinic, revision.clinic_id)
+    assert clinic.status == "rejected"
+    [decision] = decisions_of(revision.id)
+    assert (decision.outcome, decision.reason) == ("reject", reason)
+    assert actions(clinic.id)[-1] == "revision_rejected"
+    event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    assert (event.actor_id, event.detail, event.revision_id) == (mod.user.id, reason, revision.id)
+    assert client.get(f"/clinics/{clinic.slug}").status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Verification)) == 0
+
+
+def test_asking_a_new_clinic_for_changes_sends_it_back_to_draft(mod, staff):
+    revision = submit_new(manager=staff.user)
+    message = "Please state how long patients stay after a session."
+    response = decide(mod, revision.id, {"decision": "request_changes", "reason": message})
+    assert response.status_code == 302
+    clinic = fresh(Clinic, revision.clinic_id)
+    assert clinic.status == "draft"
+    assert decisions_of(revision.id)[0].reason == message
+    assert actions(clinic.id)[-1] == "changes_requested"
+    # The clinic can edit and send it again.
+    again = submit_edit(clinic, user=staff.user, recovery_minutes=90)
+    assert fresh(Clinic, clinic.id).status == "pending"
+    assert [i.revision.id for i in service.pending_queue(utcnow())] == [again.id]
+
+
+@pytest.mark.parametrize("outcome", ["reject", "request_changes"])
+def test_turning_down_an_edit_keeps_the_published_listing(mod, client, outcome):
+    clinic = make_clinic(clean_profile(name="Steady Clinic"))
+    revision = submit_edit(clinic, name="Risky Rename", recovery_minutes=10)
+    response = decide(mod, revision.id, {"decision": outcome, "reason": "Please explain."})
+    assert response.status_code == 302
+    clinic = fresh(Clinic, clinic.id)
+    assert clinic.status == "published"
+    assert clinic.name == "Steady Clinic"
+    listing = text_of(client.get(f"/clinics/{clinic.slug}"))
+    assert "Steady Clinic" in listing and "Risky Rename" not in listing
+
+
+def test_approving_an_edit_publishes_the_new_version(mod, client):
+    clinic = make_clinic(clean_profile(name="Old Name Clinic"))
+    revision = submit_edit(clinic, name="New Name Clinic")
+    assert decide(mod, revision.id, APPROVE).status_code == 302
+    clinic = fresh(Clinic, clinic.id)
+    assert clinic.name == "New Name Clinic"
+    assert clinic.published_revision_id == revision.id
+    assert "New Name Clinic" in text_of(client.get(f"/clinics/{clinic.slug}"))
+
+
+def test_a_replaced_revision_cannot_be_decided(mod):
+    clinic = make_clinic()
+    replaced = submit_edit(clinic, name="First Try")
+    latest = submit_edit(clinic, name="Second Try")
+    response = mod.post(f"/moderation/revisions/{replaced.id}/decision", APPROVE)
+    assert response.status_code == 409
+    assert f"newer revision (number {latest.number})" in text_of(response)
+    assert decisions_of(replaced.id) == []
+    assert fresh(Clinic, clinic.id).name != "First Try"
+
+
+def test_two_moderators_cannot_both_decide(make_actor, client):
+    first = sign_in(make_actor("moderator", email="first@mod.example"))
+    second = sign_in(make_actor("moderator", email="second@mod.example"))
+    revision = submit_new(clean_profile(name="Contested Clinic"))
+    url = f"/moderation/revisions/{revision.id}"
+    first_page, second_page = first.get(url), second.get(url)
+    assert 'name="decision"' in text_of(first_page) and 'name="decision"' in text_of(second_page)
+    from tests.conftest import csrf_token_from
+
+    won = first.client.post(
+        f"{url}/decision",
+        data={**APPROVE, "csrf_token": csrf_token_from(text_of(first_page))},
+    )
+    lost = second.client.post(
+        f"{url}/decision",
+        data={
+            "decision": "reject",
+            "reason": "Looks wrong to me.",
+            "csrf_token": csrf_token_from(text_of(second_page)),
+        },
+    )
+    assert won.status_code == 302
+    assert lost.status_code == 409
+    html = text_of(lost)
+    assert "already decided by first@mod.example" in html
+    assert "Your decision was not recorded" in html
+    assert "Looks wrong to me." in html  # what they typed is shown so they can copy it
+    [decision] = decisions_of(revision.id)
+    assert (decision.moderator_id, decision.outcome) == (first.user.id, "approve")
+    assert fresh(Clinic, revision.clinic_id).status == "published"
+
+
+def test_the_unique_decision_is_the_last_guard(mod, make_actor, monkeypatch):
+    """If both checks were passed in a race, the database's unique key still refuses (409)."""
+    other = make_actor("moderator", email="other@mod.example")
+    revision = submit_new()
+    db.session.add(
+        ReviewDecision(revision_id=revision.id, moderator_id=other.user.id, outcome="approve")
+    )
+    db.session.commit()
+
+    def decide_after_losing_the_race(revision, moderator, outcome, reason, checklist, today, **kw):
+        db.session.add(
+            ReviewDecision(
+                revision_id=revision.id, moderator_id=moderator.id, outcome=outcome, reason=reason
+            )
+        )
+        db.session.flush()
+
+    monkeypatch.setattr(service, "decide", decide_after_losing_the_race)
+    response = mod.post(f"/moderation/revisions/{revision.id}/decision", APPROVE)
+    assert response.status_code == 409
+    assert "already decided by other@mod.example" in text_of(response)
+    [decision] = decisions_of(revision.id)
+    assert decision.moderator_id == other.user.id
+
+
+def test_decision_history_rows_cannot_be_changed(app, mod):
+    revision = submit_new()
+    assert decide(mod, revision.id, APPROVE).status_code == 302
+    from sqlalchemy import delete, update
+    from sqlalchemy.exc import DBAPIError
+
+    for model in (ReviewDecision, Verification):
+        row_id = db.session.scalar(select(model.id).limit(1))
+        for statement in (
+            update(model).where(model.id == row_id).values(id=row_id),
+            delete(model).where(model.id == row_id),
+        ):
+            with pytest.raises(DBAPIError, match="append-only"):
+                db.session.execute(statement)
+                db.session.flush()
+            db.session.rollback()
+
+
+# --- suspend and restore -------------------------------------------------------------------
+
+
+def test_suspend_needs_a_reason_and_hides_the_listing(mod, client):
+    clinic = make_clinic(clean_profile(name="Suspect Clinic"))
+    page = f"/moderation/clinics/{clinic.id}"
+    response = mod.submit(page, {"reason": " "}, action=f"{page}/suspend")
+    assert response.status_code == 422
+    assert "Write why the listing is suspended" in text_of(response)
+    assert fresh(Clinic, clinic.id).status == "published"
+
+    reason = "A patient reported that nobody monitors sessions."
+    response = mod.submit(page, {"reason": reason}, action=f"{page}/suspend")
+    assert response.status_code == 302
+    clinic = fresh(Clinic, clinic.id)
+    assert (clinic.status, clinic.suspended_reason) == ("suspended", reason)
+    assert client.get(f"/clinics/{clinic.slug}").status_code == 404
+    event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    assert (event.action, event.actor_id, event.detail) == (
+        "clinic_suspended",
+        mod.user.id,
+        reason,
+    )
+    assert escape(reason) in text_of(mod.get(page))
+
+
+def test_restore_needs_a_reason_and_shows_the_listing_again(mod, client):
+    clinic = make_clinic()
+    page = f"/moderation/clinics/{clinic.id}"
+    mod.submit(page, {"reason": "Checking a report."}, action=f"{page}/suspend")
+    response = mod.submit(page, {"reason": ""}, action=f"{page}/restore")
+    assert response.status_code == 422
+    assert fresh(Clinic, clinic.id).status == "suspended"
+    response = mod.submit(page, {"reason": "The report was a mix-up."}, action=f"{page}/restore")
+    assert response.status_code == 302
+    clinic = fresh(Clinic, clinic.id)
+    assert (clinic.status, clinic.suspended_reason) == ("published", None)
+    assert client.get(f"/clinics/{clinic.slug}").status_code == 200
+    assert actions(clinic.id)[-2:] == ["clinic_suspended", "clinic_restored"]
+
+
+def test_only_published_listings_can_be_suspended_and_only_suspended_restored(mod):
+    pending = make_clinic(status="pending")
+    published = make_clinic()
+    response = mod.post(f"/moderation/clinics/{pending.id}/suspend", {"reason": "Test."})
+    assert response.status_code == 409
+    assert "Only a published listing can be suspended" in text_of(response)
+    response = mod.post(f"/moderation/clinics/{published.id}/restore", {"reason": "Test."})
+    assert response.status_code == 409
+    assert fresh(Clinic, pending.id).status == "pending"
+    assert fresh(Clinic, published.id).status == "published"
+
+
+# --- the audit page ------------------------------------------------------------------------
+
+
+def test_clinic_page_shows_status_revisions_verifications_and_audit(mod, staff):
+    revision = submit_new(clean_profile(name="Audited Clinic"), manager=staff.user)
+    decide(mod, revision.id, APPROVE)
+    html = text_of(mod.get(f"/moderation/clinics/{revision.clinic_id}"))
+    assert "Audited Clinic" in html and "Published" in html
+    assert staff.user.email in html
+    for text in ("Clinic created", "Submitted for review", "Approved and published"):
+        assert text in html
+    audit = html[html.index('id="audit-heading"') :]
+    assert audit.index("Clinic created") < audit.index("Approved and published")
+    assert mod.user.email in audit
+    verifications = html[html.index('id="verifications-heading"') : html.index('id="audit"')]
+    assert "Medical Board of California" in verifications
+    assert f"/moderation/revisions/{revision.id}" in html
+    assert 'action="/moderation/clinics/' in html and "Suspend listing" in html
+
+
+# --- what patients see ---------------------------------------------------------------------
+
+
+def test_expired_verification_shows_as_expired_on_the_listing(client, mod):
+    verified = add_months(date.today(), -13)
+    clinic = make_clinic(clean_profile(name="Lapsed Clinic"), verified_on=verified)
+    html = text_of(client.get(f"/clinics/{clinic.slug}"))
+    assert "Verification expired" in html
+    assert "Verified on" not in html
+    assert "What the check covered" not in html
+    assert "Lapsed Clinic" in text_of(mod.get("/moderation"))
+
+
+def test_sample_verifications_say_what_was_not_checked(client):
+    clinic = make_clinic(clean_profile(name="Loader Clinic"))
+    html = text_of(client.get(f"/clinics/{clinic.slug}"))
+    coverage = html[html.index("What the check covered") :]
+    assert "The medical licence was not checked" in coverage
+    assert "The address was not checked" in coverage
+    assert "The red flags were not reviewed by a moderator" in coverage
+
+
+# --- the whole loop ------------------------------------------------------------------------
+
+
+def test_full_loop_from_submission_to_rejected_edit(mod, staff, client):
+    profile = clean_profile(name="Loop Clinic", city="San Diego", zip="92101")
+    clinic = listings.create_clinic(profile, manager=staff.user)
+    first = listings.submit_revision(clinic, user=staff.user)
+    db.session.commit()
+    slug = clinic.slug
+
+    assert client.get(f"/clinics/{slug}").status_code == 404
+    assert "Loop Clinic" in text_of(mod.get("/moderation"))
+
+    assert decide(mod, first.id, APPROVE).status_code == 302
+    today = date.today()
+    listing = text_of(client.get(f"/clinics/{slug}"))
+    assert "Loop Clinic" in listing
+    assert f"Verified on {today:%B} {today.day}, {today.year}" in listing
+
+    clinic = fresh(Clinic, clinic.id)
+    edit = submit_edit(clinic, user=staff.user, name="Loop Clinic Deluxe", recovery_minutes=15)
+    listing = text_of(client.get(f"/clinics/{slug}"))
+    assert "Loop Clinic Deluxe" not in listing and "Loop Clinic" in listing
+
+    reason = "Fifteen minutes of recovery is too short for esketamine; please check."
+    response = decide(mod, edit.id, {"decision": "reject", "reason": reason})
+    assert response.status_code == 302
+    listing = text_of(client.get(f"/clinics/{slug}"))
+    assert "Loop Clinic Deluxe" not in listing
+    assert f"Verified on {today:%B} {today.day}, {today.year}" in listing
+    # What the clinic's dashboard reads.
+    assert decisions_of(edit.id)[0].reason == reason
+
+    assert actions(clinic.id) == [
+        "clinic_created",
+        "revision_submitted",
+        "revision_approved",
+        "revision_submitted",
+        "revision_rejected",
+    ]
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.clinic_id == clinic.id).order_by(AuditEvent.id)
+    ).all()
+    assert [e.actor_id for e in events] == [staff.user.id, staff.user.id, mod.user.id] + [
+        staff.user.id,
+        mod.user.id,
+    ]
+    assert events[-1].detail == reason
