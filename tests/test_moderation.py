@@ -414,6 +414,43 @@ def test_review_shows_history_and_links_the_audit_log(mod):
     assert f"/moderation/clinics/{clinic.id}#audit" in html
 
 
+def test_a_decided_revision_shows_its_decision_and_no_form(mod):
+    revision = submit_new()
+    reason = "Please add how long patients stay after a session."
+    decide(mod, revision.id, {"decision": "request_changes", "reason": reason})
+    html = text_of(mod.get(f"/moderation/revisions/{revision.id}"))
+    assert "Changes requested" in html and mod.user.email in html
+    assert reason in html
+    assert 'name="decision"' not in html
+
+
+def test_profile_changes_label_codes_and_lists():
+    old = clean_profile()
+    new = dataclasses.replace(
+        old,
+        director_discipline="anesthesiology",
+        physician_on_site=False,
+        conditions=("depression", "ptsd", "ocd"),
+        fasting_hours=None,
+    )
+    changes = {change.name: change for change in service.profile_changes(old, new)}
+    assert set(changes) == {
+        "director_discipline",
+        "physician_on_site",
+        "conditions",
+        "fasting_hours",
+    }
+    assert (changes["director_discipline"].old, changes["director_discipline"].new) == (
+        "Psychiatry",
+        "Anesthesiology",
+    )
+    assert (changes["physician_on_site"].old, changes["physician_on_site"].new) == ("Yes", "No")
+    assert (changes["fasting_hours"].old, changes["fasting_hours"].new) == ("6", "Not stated")
+    assert changes["conditions"].added == ("OCD",)
+    assert changes["conditions"].removed == ()
+    assert service.profile_changes(old, old) == []
+
+
 def test_unknown_revision_or_clinic_is_404(mod):
     assert mod.get("/moderation/revisions/999999").status_code == 404
     assert mod.get("/moderation/clinics/999999").status_code == 404

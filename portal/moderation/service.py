@@ -28,6 +28,7 @@ from portal.models import (
     User,
     Verification,
 )
+from portal.places import clinic_coordinates
 from portal.profile import FIELD_LABELS, LIST_FIELDS, LIST_VOCABULARIES, PROFILE_FIELDS, Profile
 from portal.vetting import Flag, red_flags
 
@@ -311,7 +312,10 @@ def address_check(
         position, problem = None, str(error)
     if position is None and not problem:
         problem = "The address could not be placed on the map."
-    zip_place = OfflineGeocoder(zip_table_path).lookup_zip(profile.zip) if profile.zip else None
+    try:
+        zip_place = OfflineGeocoder(zip_table_path).lookup_zip(profile.zip) if profile.zip else None
+    except GeocodingError as error:
+        zip_place, problem = None, problem or str(error)
     return AddressCheck(profile.city, profile.state, position, zip_place, problem)
 
 
@@ -378,10 +382,8 @@ def decide(
     if outcome == "approve":
         if missing := [name for name in APPROVAL_CHECKS if not getattr(checklist, name)]:
             raise ChecklistIncomplete(missing)
-        if locate is None:
-            from portal.places import clinic_coordinates as locate
         try:
-            coordinates = locate(revision.profile)
+            coordinates = (locate or clinic_coordinates)(revision.profile)
         except GeocodingError as error:
             raise CannotLocate(str(error)) from None
         if coordinates is None:
