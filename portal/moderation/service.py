@@ -106,13 +106,17 @@ def _join_and(items: list[str]) -> str:
 
 @dataclass(frozen=True)
 class QueueItem:
-    revision: ClinicRevision
-    clinic: Clinic
-    waited: timedelta
+    """One row of the queue: enough to recognise the submission without loading it."""
 
-    @property
-    def profile(self) -> Profile:
-        return self.revision.profile
+    revision_id: int
+    number: int
+    kind: str
+    submitted_at: datetime
+    clinic_id: int
+    name: str
+    city: str
+    state: str
+    waited: timedelta
 
 
 def pending_queue(now: datetime) -> list[QueueItem]:
@@ -123,12 +127,35 @@ def pending_queue(now: datetime) -> list[QueueItem]:
     )
     undecided = ~exists().where(ReviewDecision.revision_id == ClinicRevision.id)
     rows = db.session.execute(
-        select(ClinicRevision, Clinic)
+        select(
+            ClinicRevision.id,
+            ClinicRevision.number,
+            ClinicRevision.kind,
+            ClinicRevision.submitted_at,
+            ClinicRevision.clinic_id,
+            ClinicRevision.data["name"].as_string().label("name"),
+            ClinicRevision.data["city"].as_string().label("city"),
+            ClinicRevision.data["state"].as_string().label("state"),
+            Clinic.name.label("clinic_name"),
+        )
         .join(Clinic, Clinic.id == ClinicRevision.clinic_id)
         .where(is_newest, undecided)
         .order_by(ClinicRevision.submitted_at, ClinicRevision.id)
     ).all()
-    return [QueueItem(revision, clinic, now - revision.submitted_at) for revision, clinic in rows]
+    return [
+        QueueItem(
+            revision_id=row.id,
+            number=row.number,
+            kind=row.kind,
+            submitted_at=row.submitted_at,
+            clinic_id=row.clinic_id,
+            name=row.name or row.clinic_name,
+            city=row.city or "",
+            state=row.state or "",
+            waited=now - row.submitted_at,
+        )
+        for row in rows
+    ]
 
 
 def expiring_listings(today: date, within_days: int = EXPIRY_WARNING_DAYS) -> list[Clinic]:
