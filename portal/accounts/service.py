@@ -1,4 +1,4 @@
-"""Account rules shared by the register form and the CLI."""
+"""Account rules and actions: passwords, registration, sign-in checks, ending sessions."""
 
 from __future__ import annotations
 

@@ -122,9 +122,12 @@ def format_phone(text: str) -> str:
     return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
 
 
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
 def normalise_website(text: str) -> str:
-    """Adds https:// when a clinic types just the domain."""
-    if text and "://" not in text:
+    """Adds https:// when a clinic types just the domain (anything with a scheme stays as is)."""
+    if text and not _SCHEME.match(text):
         return "https://" + text
     return text
 
@@ -134,7 +137,12 @@ def _website(_form, field) -> None:
         return
     parts = urlsplit(normalise_website(field.data))
     host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or "." not in host or " " in field.data:
+    if (
+        parts.scheme not in ("http", "https")
+        or "." not in host
+        or parts.username is not None
+        or " " in field.data
+    ):
         raise ValidationError(
             "Enter the clinic's web address, starting with https:// (or http://)."
         )
@@ -587,3 +595,11 @@ ANSWER_VOCABULARIES: dict[str, dict[str, str]] = {
     "licence_state": vocab.US_STATES,
 }
 MONEY_FIELDS: frozenset[str] = frozenset({"price_min", "price_max", "consultation_fee"})
+
+# Every profile field in the order the form shows it (error summaries follow it).
+FORM_ORDER: tuple[str, ...] = tuple(
+    name
+    for section in SECTIONS
+    for item in section.items
+    for name in (item.fields if isinstance(item, Group) else (item,))
+)

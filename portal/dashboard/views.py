@@ -12,7 +12,13 @@ from flask_login import current_user
 from portal import listings
 from portal.auth import staff_required
 from portal.dashboard import bp, service
-from portal.dashboard.forms import ANSWER_VOCABULARIES, MONEY_FIELDS, SECTIONS, ProfileForm
+from portal.dashboard.forms import (
+    ANSWER_VOCABULARIES,
+    FORM_ORDER,
+    MONEY_FIELDS,
+    SECTIONS,
+    ProfileForm,
+)
 from portal.extensions import db
 from portal.listings import IncompleteProfile, StaleEdit
 from portal.models import Clinic
@@ -79,7 +85,7 @@ def _render_form(
         action = url_for("dashboard.edit", clinic_id=clinic.id)
         workflow = listings.workflow_status(clinic)
         flags = red_flags(listings.working_profile(clinic))
-    invalid = [f for f in form if f.errors and f.name not in ("csrf_token", "version")]
+    invalid = [form[name] for name in FORM_ORDER if form[name].errors]
     return render_template(
         "dashboard/edit.html",
         form=form,
@@ -113,7 +119,7 @@ def index():
 @bp.route("/dashboard/clinics/new", methods=["GET", "POST"])
 @staff_required
 def new_clinic():
-    form = ProfileForm()
+    form = ProfileForm(data=Profile().to_dict())  # a blank profile's defaults on GET
     if not form.is_submitted():
         return _render_form(form, clinic=None)
     if not _validate(form):
