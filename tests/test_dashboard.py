@@ -455,31 +455,52 @@ def test_submitting_a_draft_that_changed_since_it_was_shown_is_refused(staff):
     assert revisions_of(clinic.id) == []
 
 
-def test_submitting_an_incomplete_profile_names_what_is_missing(staff):
-    staff.login()
-    response = send(
-        staff,
-        "/dashboard/clinics/new",
-        form_data(Profile(name="Half Done Clinic", city="San Diego", phone="6195550100")),
-        action="submit",
-    )
-    assert response.status_code == 422
-    page = html_of(response)
-    missing = [n for n in Profile(name="x", city="x", phone="x").missing_for_submission()]
+def assert_names_missing(page: str, missing: list[str]) -> None:
     assert "Still needed before review" in page
     for name in missing:
         assert f'<a href="#{name}">{escape(FIELD_LABELS[name])}</a>' in page
     assert page.count("Needed before you can submit for review.") == len(missing)
-    assert 'value="6195550100"' in page  # as typed
+
+
+def test_submitting_an_incomplete_profile_names_what_is_missing(staff):
+    staff.login()
+    half = Profile(name="Half Done Clinic", city="San Diego", phone="6195550100")
+    response = send(staff, "/dashboard/clinics/new", form_data(half), action="submit")
     clinic = db.session.scalar(select(Clinic).where(Clinic.name == "Half Done Clinic"))
-    assert stored_draft(clinic.id).city == "San Diego"  # the draft is kept
+    # A new clinic is saved, then shown by a redirect: reloading cannot make a second one.
+    assert response.status_code == 303
+    assert response.headers["Location"] == edit_url(clinic) + "?check=1"
+    page = html_of(staff.client.get(response.headers["Location"]))
+    missing = Profile(name="x", city="x", phone="x").missing_for_submission()
+    assert_names_missing(page, missing)
+    assert "Your changes are saved as a draft" in page
+    assert stored_draft(clinic.id).city == "San Diego"
     assert revisions_of(clinic.id) == []
-    assert f'action="{edit_url(clinic)}"' in page  # the next save edits this draft
+
+    # The same from the edit page: 422, with everything typed still in the form.
+    typed = form_data(replace(half, city="La Mesa"), phone="619 555 0100")
+    response = send(staff, edit_url(clinic), typed, action="submit")
+    assert response.status_code == 422
+    page = html_of(response)
+    assert_names_missing(page, missing)
+    assert 'value="619 555 0100"' in page and 'value="La Mesa"' in page
+    assert stored_draft(clinic.id).city == "La Mesa"  # saved even though not submitted
+    assert revisions_of(clinic.id) == []
+    # The form carries the new version, so the next save is not refused as stale.
+    assert (
+        send(
+            staff,
+            edit_url(clinic),
+            typed,
+            tab=(csrf_token_from(page), VERSION_PATTERN.search(page).group(1)),
+        ).status_code
+        == 303
+    )
 
     # The dashboard's submit button names the gaps too.
     response = submit_saved(staff, clinic)
     assert response.status_code == 422
-    assert "Still needed before review" in html_of(response)
+    assert_names_missing(html_of(response), missing)
     assert revisions_of(clinic.id) == []
 
 

@@ -234,3 +234,26 @@ def test_error_summary_links_to_each_field(editing):
     links = re.findall(r'<a href="#(\w+)">', summary)
     assert links == ["price_min", "zip", "phone"]  # in the order of the form
     assert "Everything you typed is still in the form." in summary
+
+
+def test_invisible_control_characters_are_refused_not_stored(editing):
+    page = refused(editing, kept=False, description="Calm\x00clinic", city="San\x1bDiego")
+    assert "invisible control characters" in field_error(page, "description")
+    assert "invisible control characters" in field_error(page, "city")
+    assert accepted(editing, description="Line one\r\nLine two\ttabbed").description == (
+        "Line one\r\nLine two\ttabbed"
+    )
+
+
+def test_odd_requests_get_a_clear_4xx_never_a_500(editing, browser):
+    staff, clinic = editing
+    for url in (
+        "/dashboard/clinics/99999999999999999999/edit",
+        f"/dashboard/clinics/{clinic.id}/revisions/99999999999999999999",
+        "/dashboard/clinics/0/history",
+    ):
+        assert staff.client.get(url).status_code == 404, url
+    response = send(staff, edit_url(clinic), form_data(clean_profile(), version="9" * 30))
+    assert response.status_code == 409
+    response = browser.submit("/account/login", {"email": "a\x00@clinic.example", "password": "x"})
+    assert response.status_code == 422

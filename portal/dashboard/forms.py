@@ -37,6 +37,13 @@ _PHONE_CHARACTERS = re.compile(r"^[\d\s().+-]+$")
 _WHOLE_NUMBER = re.compile(r"^\d+$")
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS_MESSAGE = (
+    "This answer contains invisible control characters, perhaps from a copy and paste. "
+    "Please type it again."
+)
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -440,6 +447,16 @@ class ProfileForm(FlaskForm):
         "More about cost",
         "For example a package price for a series, or what insurance has covered.",
     )
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, plus: no invisible control characters in any text
+        (PostgreSQL cannot store a NUL, and nobody means to type one)."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
+                field.errors = [*field.errors, CONTROL_CHARACTERS_MESSAGE]
+                valid = False
+        return valid
 
     def validate_name(self, field) -> None:
         if not field.data:

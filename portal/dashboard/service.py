@@ -45,8 +45,14 @@ def managed_clinics(user: User) -> list[Clinic]:
     )
 
 
+# Ids beyond a 32-bit integer cannot exist, and the databases refuse to compare with them.
+MAX_ID = 2**31 - 1
+
+
 def managed_clinic(user: User, clinic_id: int) -> Clinic | None:
     """The clinic, only if `user` manages it: others' clinics look like missing ones."""
+    if not 0 < clinic_id <= MAX_ID:
+        return None
     return db.session.scalar(
         select(Clinic)
         .join(ClinicManager, ClinicManager.clinic_id == Clinic.id)
@@ -109,6 +115,8 @@ def submit_for_review(clinic: Clinic, *, user: User, seen_version: int | None) -
 
 
 def clinic_revision(clinic: Clinic, number: int) -> ClinicRevision | None:
+    if not 0 < number <= MAX_ID:
+        return None
     return db.session.scalar(
         select(ClinicRevision).where(
             ClinicRevision.clinic_id == clinic.id, ClinicRevision.number == number

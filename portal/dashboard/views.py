@@ -126,7 +126,7 @@ def new_clinic():
         return _render_form(form, clinic=None, status=422)
     clinic = service.start_clinic(form.profile(), user=current_user)
     if request.form.get("action") == "submit":
-        return _submit_after_save(clinic, form)
+        return _submit_after_save(clinic, form, created=True)
     db.session.commit()
     flash("Your draft is saved. Nobody else can see it until you submit it for review.", "success")
     return redirect(url_for("dashboard.edit", clinic_id=clinic.id), code=303)
@@ -137,7 +137,10 @@ def new_clinic():
 def edit(clinic_id: int):
     clinic = _own_clinic(clinic_id)
     if request.method == "GET":
-        return _render_form(_form_from_draft(clinic), clinic=clinic)
+        missing = None
+        if request.args.get("check"):  # after "save and submit" on a new, incomplete clinic
+            missing = listings.working_profile(clinic).missing_for_submission()
+        return _render_form(_form_from_draft(clinic), clinic=clinic, missing=missing)
     form = ProfileForm()
     if not _validate(form):
         return _render_form(form, clinic=clinic, status=422)
@@ -160,21 +163,28 @@ def edit(clinic_id: int):
     return redirect(url_for("dashboard.edit", clinic_id=clinic.id), code=303)
 
 
-def _submit_after_save(clinic: Clinic, form: ProfileForm):
-    """The "save and submit" button: the draft is saved whatever happens to the submission."""
+INCOMPLETE_SAVED = (
+    "Your changes are saved as a draft, but some answers are still needed before it can go "
+    "to review."
+)
+
+
+def _submit_after_save(clinic: Clinic, form: ProfileForm, *, created: bool = False):
+    """The "save and submit" button: the draft is saved whatever happens to the submission.
+
+    A new clinic's page is left by a redirect, so reloading it cannot create a second clinic.
+    """
     version = service.draft_version(clinic)
     try:
         revision = service.submit_for_review(clinic, user=current_user, seen_version=version)
     except IncompleteProfile as incomplete:
         db.session.commit()
+        if created:
+            flash(INCOMPLETE_SAVED, "error")
+            return redirect(url_for("dashboard.edit", clinic_id=clinic.id, check=1), code=303)
         form.version.data = str(version)
         return _render_form(
-            form,
-            clinic=clinic,
-            status=422,
-            problem="Your changes are saved as a draft, but some answers are still needed "
-            "before it can go to review.",
-            missing=incomplete.missing,
+            form, clinic=clinic, status=422, problem=INCOMPLETE_SAVED, missing=incomplete.missing
         )
     except service.NothingToSubmit as same:
         db.session.commit()
