@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from portal import vocab
@@ -44,7 +44,7 @@ CURRENCY = "USD"
 # --- ids -------------------------------------------------------------------------------
 
 
-@cache
+@lru_cache(maxsize=65_536)
 def record_id(kind: str, clinic_id: int) -> str:
     """The stable id of one record of a clinic (kind: organization, service, phone...)."""
     return str(uuid.uuid5(NAMESPACE, f"clinic/{clinic_id}/{kind}"))
@@ -109,6 +109,7 @@ CODED_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
     "session_monitor": ("session_monitor", vocab.SESSION_MONITORS),
     "director_discipline": ("director_discipline", vocab.DIRECTOR_DISCIPLINES),
 }
+CATEGORY_FIELDS: dict[str, str] = {category: name for name, (category, _v) in CODED_FIELDS.items()}
 # Yes/no fields that tag the service with a term when true (absent: false).
 CHECKED_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
     "screening": ("screens_", vocab.SCREENING_ITEMS),

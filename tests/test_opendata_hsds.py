@@ -340,6 +340,21 @@ def test_bad_paging_is_a_400_json_error(client, query, field):
 
 
 def test_taxonomy_term_filter_returns_exactly_the_services_that_carry_it(client, sample_clinics):
+    """Every term's filter agrees with hsds.carried_term_codes, and the records carry the term."""
+    carried = {
+        hsds.record_id("service", c.id): hsds.carried_term_codes(hsds.Listing.from_clinic(c))
+        for c in sample_clinics
+    }
+    for term in hsds.TERMS.values():
+        expected = {
+            service_id
+            for service_id, codes in carried.items()
+            if any(c == term.code or c.startswith(f"{term.code}:") for c in codes)
+        }
+        page = get_json(client, f"{API}/services?taxonomy_term_id={term.id}&per_page=100")
+        assert {item["id"] for item in page["contents"]} == expected, term.code
+        assert page["total_items"] == len(expected), term.code
+
     cases = {
         "route:esketamine": lambda c: "esketamine" in c.routes,
         "therapy:in_house": lambda c: c.therapy == "in_house",

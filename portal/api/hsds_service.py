@@ -1,8 +1,10 @@
 """Reading published listings for the HSDS endpoints and the export.
 
-Only published clinics ever leave here. Filters that are columns run in SQL;
-a taxonomy term filter runs over the same term codes the records carry,
-so a filter and the records it returns can never disagree.
+Only published clinics ever leave here. Filters run in SQL, a taxonomy term
+as the condition under which `hsds.carried_term_codes` puts that term on a
+service (tests hold the two together for every term). Red-flag terms come from
+the rules in portal.vetting, not from a column, so they are filtered in Python
+over the SQL-filtered rows.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 
 from portal import hsds
 from portal.extensions import db
-from portal.models import Clinic
+from portal.models import Clinic, ClinicCondition, ClinicPaymentOption, ClinicRoute
 
 
 @dataclass(frozen=True)
@@ -94,14 +96,57 @@ def _filtered(filters: Filters) -> Select | None:
     return query
 
 
+_CODE_ROWS = {
+    "route": (Clinic.route_rows, ClinicRoute),
+    "condition": (Clinic.condition_rows, ClinicCondition),
+    "payment_option": (Clinic.payment_option_rows, ClinicPaymentOption),
+}
+_CODE_COLUMNS = {
+    "therapy": Clinic.therapy,
+    "session_monitor": Clinic.session_monitor,
+    "director_discipline": Clinic.director_discipline,
+}
+_LISTING_DATES = {
+    "verification_expires": Clinic.verification_expires,
+    "last_confirmed_on": Clinic.last_confirmed_at,
+}
+
+
+def term_clause(code: str) -> ColumnElement[bool] | None:
+    """SQL true exactly when the service carries the term (or one under it); None: red flags."""
+    category, _, value = code.partition(":")
+    if category == "red_flag":
+        return None
+    if category in _CODE_ROWS:
+        rows, model = _CODE_ROWS[category]
+        return rows.any(model.code == value) if value else rows.any()
+    if category in _CODE_COLUMNS:
+        vocabulary = hsds.CODED_FIELDS[hsds.CATEGORY_FIELDS[category]][1]
+        column = _CODE_COLUMNS[category]
+        return column == value if value else column.in_(list(vocabulary))
+    if category in hsds.CHECKED_FIELDS:
+        prefix, vocabulary = hsds.CHECKED_FIELDS[category]
+        names = [prefix + value] if value else list(vocabulary)
+        return or_(*(getattr(Clinic, name).is_(True) for name in names))
+    if code in hsds.BOOLEAN_FIELDS:
+        return true()
+    if code in hsds.NUMBER_FIELDS or code in hsds.COST_FIELDS:
+        return getattr(Clinic, code).is_not(None)
+    if code in hsds.TEXT_FIELDS:
+        return and_(getattr(Clinic, code).is_not(None), getattr(Clinic, code) != "")
+    return _LISTING_DATES[code].is_not(None)
+
+
 def published_page(filters: Filters, page_number: int, per_page: int) -> Page:
     """One page of published listings, in a stable order (by clinic id)."""
     query = _filtered(filters)
     if query is None:
         return Page([], 0, page_number, per_page)
     offset = (page_number - 1) * per_page
-    if filters.taxonomy_term_id is not None:
-        code = hsds.TERMS_BY_ID[filters.taxonomy_term_id].code
+    code = hsds.TERMS_BY_ID[filters.taxonomy_term_id].code if filters.taxonomy_term_id else None
+    if code is not None and (clause := term_clause(code)) is not None:
+        query = query.where(clause)
+    elif code is not None:
         matching = [
             listing
             for listing in map(hsds.Listing.from_clinic, db.session.scalars(query))
