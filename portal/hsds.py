@@ -1,7 +1,7 @@
 """Published listings as Open Referral HSDS 3 records: organization, service, location.
 
 Pure functions: a `Listing` (what the public page shows) and a `Context` (base
-URL, today's date, settings) in, plain dicts ready for JSON out. One clinic is
+URL, the time now, settings) in, plain dicts ready for JSON out. One clinic is
 one organization offering one service ("Ketamine treatment") at one location.
 
 Every structured answer lands somewhere: the core HSDS fields where HSDS has a
