@@ -59,7 +59,7 @@ def _specialties(profile: Profile) -> list[str]:
 def medical_clinic(
     profile: Profile, *, url: str, latitude: float | None, longitude: float | None
 ) -> dict[str, Any]:
-    """A schema.org MedicalClinic describing one listing; absent answers are left out."""
+    """A schema.org MedicalClinic with what the listing page shows; unstated answers left out."""
     data: dict[str, Any] = {
         "@context": SCHEMA_ORG,
         "@type": "MedicalClinic",
@@ -97,8 +97,6 @@ def medical_clinic(
         ]
     if profile.price_min is not None or profile.price_max is not None:
         data["priceRange"] = price_range(profile.price_min, profile.price_max)
-    if profile.npi:
-        data["identifier"] = {"@type": "PropertyValue", "propertyID": "NPI", "value": profile.npi}
     return data
 
 
