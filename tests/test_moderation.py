@@ -7,7 +7,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from flask import g, request_started
 from jinja2 import BytecodeCache
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -26,6 +25,7 @@ from portal.models import (
 )
 from portal.moderation import service
 from tests.factories import clean_profile, make_clinic
+from tests.test_dashboard import form_data, open_form
 
 BAD_NPI = "1234567890"  # 1234567893 is the valid one in clean_profile
 CHECKED = {
@@ -64,24 +64,9 @@ def _compile_templates_once(app):
     app.jinja_env.bytecode_cache = _COMPILED
 
 
-@pytest.fixture(autouse=True)
-def _fresh_g_per_request(app):
-    """Each request gets an empty `g`, as under a server (the tests share one app context)."""
-
-    def clear(_sender, **_extra):
-        for name in list(g):
-            g.pop(name)
-
-    request_started.connect(clear, app)
-    yield
-    request_started.disconnect(clear, app)
-
-
 def sign_in(actor):
-    """Log an actor in by setting the Flask-Login session directly."""
-    with actor.client.session_transaction() as session:
-        session["_user_id"] = actor.user.session_token
-        session["_fresh"] = True
+    """Sign in through the login page; returns the actor for chaining."""
+    actor.login()
     return actor
 
 
@@ -217,15 +202,25 @@ def test_moderators_reach_every_moderation_page(app, mod):
             assert mod.get(url).status_code == 200, url
 
 
-def test_anonymous_visitors_cannot_post_to_moderation(app, client):
+def test_anonymous_visitors_are_sent_to_sign_in_everywhere(app, browser):
     clinic = make_clinic()
     revision = submit_edit(clinic, name="Renamed")
     for method, url in moderation_requests(app, revision.id, clinic.id):
-        if method == "POST":
-            response = client.post(url, data={"decision": "approve", **CHECKED})
-            assert response.status_code in (302, 400), url
+        if method == "GET":
+            response = browser.get(url)
+        else:
+            data = {"decision": "approve", "reason": "x", **CHECKED}
+            response = browser.post(url, data, token_from="/account/login")
+        assert response.status_code == 302, (method, url)
+        assert response.headers["Location"].startswith("/account/login"), (method, url)
     assert decisions_of(revision.id) == []
     assert fresh(Clinic, clinic.id).status == "published"
+
+
+def test_moderators_sign_in_on_the_shared_login_page_and_land_on_the_queue(moderator):
+    response = moderator.login()
+    assert response.headers["Location"] == "/moderation"
+    assert "Review queue" in text_of(moderator.get("/moderation"))
 
 
 def test_no_moderation_route_can_change_or_delete_history(app):
@@ -785,48 +780,86 @@ def test_sample_verifications_say_what_was_not_checked(client):
 # --- the whole loop ------------------------------------------------------------------------
 
 
-def test_full_loop_from_submission_to_rejected_edit(mod, staff, client):
-    profile = clean_profile(name="Loop Clinic", city="San Diego", zip="92101")
-    clinic = listings.create_clinic(profile, manager=staff.user)
-    first = listings.submit_revision(clinic, user=staff.user)
-    db.session.commit()
-    slug = clinic.slug
+def staff_submits_new_clinic(staff, profile) -> Clinic:
+    """Write a new clinic on the dashboard, save it, then submit the saved draft."""
+    token, _ = open_form(staff, "/dashboard/clinics/new")
+    response = staff.client.post(
+        "/dashboard/clinics/new", data={**form_data(profile), "csrf_token": token}
+    )
+    assert response.status_code == 303, text_of(response)[:500]
+    clinic_id = int(re.search(r"/dashboard/clinics/(\d+)/edit", response.headers["Location"])[1])
+    staff_submits_draft(staff, clinic_id)
+    return db.session.get(Clinic, clinic_id)
 
+
+def staff_edits_and_submits(staff, clinic_id: int, profile) -> None:
+    edit = f"/dashboard/clinics/{clinic_id}/edit"
+    token, version = open_form(staff, edit)
+    response = staff.client.post(
+        edit, data={**form_data(profile), "version": version, "csrf_token": token}
+    )
+    assert response.status_code == 303, text_of(response)[:500]
+    staff_submits_draft(staff, clinic_id)
+
+
+def staff_submits_draft(staff, clinic_id: int) -> None:
+    token, version = open_form(staff, f"/dashboard/clinics/{clinic_id}/edit")
+    response = staff.client.post(
+        f"/dashboard/clinics/{clinic_id}/submit", data={"csrf_token": token, "version": version}
+    )
+    assert response.status_code == 303, text_of(response)[:500]
+    assert response.headers["Location"] == "/dashboard"
+
+
+def test_full_loop_from_submission_to_rejected_edit(mod, staff, client):
+    staff.login()
+    profile = clean_profile(name="Loop Clinic", city="San Diego", zip="92101")
+    clinic = staff_submits_new_clinic(staff, profile)
+    clinic_id, slug = clinic.id, clinic.slug
+    [first] = service.pending_queue(utcnow())
+    assert first.clinic_id == clinic_id and first.kind == "new"
+
+    # Not public while it waits.
     assert client.get(f"/clinics/{slug}").status_code == 404
     assert "Loop Clinic" in text_of(mod.get("/moderation"))
 
-    assert decide(mod, first.id, APPROVE).status_code == 302
+    assert decide(mod, first.revision_id, APPROVE).status_code == 302
     today = date.today()
+    verified = f"Verified on {today:%B} {today.day}, {today.year}"
     listing = text_of(client.get(f"/clinics/{slug}"))
-    assert "Loop Clinic" in listing
-    assert f"Verified on {today:%B} {today.day}, {today.year}" in listing
+    assert "Loop Clinic" in listing and verified in listing
 
-    clinic = fresh(Clinic, clinic.id)
-    edit = submit_edit(clinic, user=staff.user, name="Loop Clinic Deluxe", recovery_minutes=15)
+    # The clinic edits; the public keeps seeing the approved version.
+    staff_edits_and_submits(
+        staff,
+        clinic_id,
+        dataclasses.replace(profile, name="Loop Clinic Deluxe", recovery_minutes=15),
+    )
+    [edit] = service.pending_queue(utcnow())
+    assert edit.kind == "edit" and edit.name == "Loop Clinic Deluxe"
     listing = text_of(client.get(f"/clinics/{slug}"))
     assert "Loop Clinic Deluxe" not in listing and "Loop Clinic" in listing
 
-    reason = "Fifteen minutes of recovery is too short for esketamine; please check."
-    response = decide(mod, edit.id, {"decision": "reject", "reason": reason})
-    assert response.status_code == 302
+    reason = "Fifteen minutes of recovery is too short after esketamine; please check it."
+    assert (
+        decide(mod, edit.revision_id, {"decision": "reject", "reason": reason}).status_code == 302
+    )
     listing = text_of(client.get(f"/clinics/{slug}"))
-    assert "Loop Clinic Deluxe" not in listing
-    assert f"Verified on {today:%B} {today.day}, {today.year}" in listing
-    # What the clinic's dashboard reads.
-    assert decisions_of(edit.id)[0].reason == reason
+    assert "Loop Clinic Deluxe" not in listing and verified in listing
 
-    assert actions(clinic.id) == [
-        "clinic_created",
-        "revision_submitted",
-        "revision_approved",
-        "revision_submitted",
-        "revision_rejected",
-    ]
+    # The clinic reads the reason on its dashboard.
+    dashboard = text_of(staff.get("/dashboard"))
+    assert str(escape(reason)) in dashboard
+
     events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.clinic_id == clinic.id).order_by(AuditEvent.id)
+        select(AuditEvent).where(AuditEvent.clinic_id == clinic_id).order_by(AuditEvent.id)
     ).all()
-    assert [e.actor_id for e in events] == [staff.user.id, staff.user.id, mod.user.id] + [
-        staff.user.id,
-        mod.user.id,
+    assert [(e.action, e.actor_id) for e in events] == [
+        ("clinic_created", staff.user.id),
+        ("revision_submitted", staff.user.id),
+        ("revision_approved", mod.user.id),
+        ("revision_submitted", staff.user.id),
+        ("revision_rejected", mod.user.id),
     ]
     assert events[-1].detail == reason
+    assert actions(clinic_id) == [e.action for e in events]  # time order agrees with insert order

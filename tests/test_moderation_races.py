@@ -21,7 +21,7 @@ from portal.models import AuditEvent, Clinic, ClinicRevision, ReviewDecision, Us
 from portal.moderation import service
 from tests.conftest import csrf_token_from
 from tests.factories import clean_profile
-from tests.test_moderation import _fresh_g_per_request, sign_in  # noqa: F401 (a fixture)
+from tests.test_moderation import sign_in
 
 CHECKLIST = listings.Checklist(
     npi_check_passed=True, address_plausible=True, answers_plausible=True, red_flags_reviewed=True
