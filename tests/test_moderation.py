@@ -664,6 +664,18 @@ def test_the_unique_decision_is_the_last_guard(mod, make_actor, monkeypatch):
     assert decision.moderator_id == other.user.id
 
 
+def test_the_service_refuses_anyone_but_a_moderator(app, staff):
+    revision = submit_new()
+    with pytest.raises(service.NotAModerator):
+        service.decide(revision, staff.user, "reject", "No.", listings.Checklist(), date.today())
+    clinic = make_clinic()
+    with pytest.raises(service.NotAModerator):
+        service.suspend(clinic, staff.user, "No.")
+    db.session.rollback()
+    assert decisions_of(revision.id) == []
+    assert fresh(Clinic, clinic.id).status == "published"
+
+
 def test_decision_history_rows_cannot_be_changed(app, mod):
     revision = submit_new()
     assert decide(mod, revision.id, APPROVE).status_code == 302

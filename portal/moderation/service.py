@@ -95,6 +95,15 @@ class WrongListingState(ModerationError):
     status = 409
 
 
+class NotAModerator(ModerationError):
+    status = 403
+
+
+def _require_moderator(user: User) -> None:
+    if user is None or not user.is_moderator:
+        raise NotAModerator("Only moderators can decide on listings.")
+
+
 def _join_and(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -396,6 +405,7 @@ def decide(
     today; reject and request_changes store the reason the clinic will read. A
     revision already decided, or replaced by a newer one, raises AlreadyDecided.
     """
+    _require_moderator(moderator)
     if outcome not in vocab.DECISIONS:
         raise ModerationError("Choose approve, reject or ask for changes.")
     reason = (reason or "").strip()
@@ -482,6 +492,7 @@ def checklist_from(
 
 def suspend(clinic: Clinic, moderator: User, reason: str) -> Clinic:
     """Hide a published listing from patients, saying why."""
+    _require_moderator(moderator)
     reason = (reason or "").strip()
     clinic = lock_clinic(clinic.id)
     if clinic.status != "published":
@@ -501,6 +512,7 @@ def suspend(clinic: Clinic, moderator: User, reason: str) -> Clinic:
 
 def restore(clinic: Clinic, moderator: User, reason: str) -> Clinic:
     """Show a suspended listing to patients again."""
+    _require_moderator(moderator)
     reason = (reason or "").strip()
     clinic = lock_clinic(clinic.id)
     if clinic.status != "suspended":
