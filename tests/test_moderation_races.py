@@ -8,20 +8,21 @@ lock does; the unique decision per revision is the last guard behind both.
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from portal import listings
 from portal.extensions import db
 from portal.models import AuditEvent, Clinic, ClinicRevision, ReviewDecision, User, Verification
 from portal.moderation import service
 from tests.conftest import csrf_token_from
-from tests.factories import clean_profile
-from tests.test_moderation import sign_in
+from tests.factories import clean_profile, make_clinic
+from tests.test_moderation import sign_in, submit_edit
 
 CHECKLIST = listings.Checklist(
     npi_check_passed=True, address_plausible=True, answers_plausible=True, red_flags_reviewed=True
@@ -155,3 +156,26 @@ def test_racing_requests_through_the_app(app, make_actor):
         )
         == 1
     )
+
+
+@pytest.mark.skipif(
+    "postgresql" not in (os.environ.get("TEST_DATABASE_URL") or ""),
+    reason="row locks are a PostgreSQL feature; SQLite serialises writers with BEGIN IMMEDIATE",
+)
+def test_a_decision_holds_the_clinic_row_until_it_commits(app, make_actor):
+    """Rejecting an edit writes no clinic column, so only the explicit lock holds the row."""
+    moderator = make_actor("moderator").user
+    clinic = make_clinic()
+    revision = submit_edit(clinic, name="Edited")
+    clinic_id = clinic.id
+    service.decide(revision, moderator, "reject", "No.", listings.Checklist(), date.today())
+    other = db.engine.connect()
+    try:
+        with pytest.raises(OperationalError, match="lock"):
+            other.execute(
+                text("SELECT id FROM clinics WHERE id = :id FOR UPDATE NOWAIT"), {"id": clinic_id}
+            )
+    finally:
+        other.rollback()
+        other.close()
+        db.session.rollback()
