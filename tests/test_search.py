@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import re
 from datetime import date
 
@@ -12,6 +13,7 @@ from jinja2 import ChoiceLoader, DictLoader
 from markupsafe import escape
 
 from portal.extensions import db
+from portal.geo import Place, miles_between
 from portal.places import get_geocoder
 from portal.search import service
 from tests.factories import clean_profile, make_clinic
@@ -322,3 +324,12 @@ def test_service_can_be_called_directly(app):
             geocoder=get_geocoder(),
             today=date.today(),
         )
+
+
+def test_the_fast_distance_loop_agrees_with_geo_miles_between():
+    rng = random.Random(7)
+    origin = Place("test", 40.7484, -73.9967, None, None, None)
+    points = [(rng.uniform(-89, 89), rng.uniform(-180, 180)) for _ in range(2000)]
+    points += [(origin.lat, origin.lng), (-origin.lat, origin.lng + 180)]
+    for (lat, lng), miles in zip(points, service.miles_from(origin, points), strict=True):
+        assert miles == pytest.approx(miles_between(origin.lat, origin.lng, lat, lng), abs=1e-9)

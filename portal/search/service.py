@@ -18,10 +18,12 @@ from typing import Any
 
 from geopy.geocoders.base import Geocoder
 from sqlalchemy import exists, select
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import vocab
 from portal.extensions import db
-from portal.geo import Place, bounding_box, geocode_place, miles_between
+from portal.geo import EARTH_RADIUS_MILES, Place, bounding_box, geocode_place
 from portal.models import Clinic, ClinicCondition, ClinicPaymentOption, ClinicRoute
 from portal.vetting import Flag, red_flags
 
@@ -180,17 +182,10 @@ def search(query: SearchQuery, *, geocoder: Geocoder, today: date) -> SearchResu
 
 def clinics_near(place: Place, query: SearchQuery, *, today: date) -> SearchResults:
     """Published clinics within the radius that pass every filter, in the asked order."""
-    sort_key = _SORT_KEYS[query.sort]
-    candidates = db.session.execute(_candidates(place, query, today)).all()
-    within: list[tuple[tuple, int, float]] = []
-    for row in candidates:
-        distance = miles_between(place.lat, place.lng, row.lat, row.lng)
-        if distance <= query.radius_miles:
-            within.append((sort_key(row, distance), row.id, distance))
-    within.sort()
+    ranked = rank(place, query, today=today)
     start = (query.page - 1) * query.per_page
-    page = within[start : start + query.per_page]
-    clinics = _load(row_id for _key, row_id, _distance in page)
+    page = ranked[start : start + query.per_page]
+    clinics = _load(row_id for row_id, _distance in page)
     results = [
         Result(
             clinic=clinics[row_id],
@@ -198,9 +193,41 @@ def clinics_near(place: Place, query: SearchQuery, *, today: date) -> SearchResu
             verified=clinics[row_id].verification_state(today) == "current",
             red_flags=red_flags(clinics[row_id].profile),
         )
-        for _key, row_id, distance in page
+        for row_id, distance in page
     ]
-    return SearchResults(query=query, place=place, total=len(within), results=results)
+    return SearchResults(query=query, place=place, total=len(ranked), results=results)
+
+
+def rank(place: Place, query: SearchQuery, *, today: date) -> list[tuple[int, float]]:
+    """(clinic id, miles) of every match, in the asked order; no clinic object is loaded."""
+    candidates = db.session.connection().execute(_candidates(place, query, today)).all()
+    distances = miles_from(place, [(row.lat, row.lng) for row in candidates])
+    sort_key = _SORT_KEYS[query.sort]
+    within = [
+        (sort_key(row, distance), row.id, distance)
+        for row, distance in zip(candidates, distances, strict=True)
+        if distance <= query.radius_miles
+    ]
+    within.sort()
+    return [(row_id, distance) for _key, row_id, distance in within]
+
+
+def miles_from(place: Place, points: list[tuple[float, float]]) -> list[float]:
+    """geo.miles_between from one place to many points, in one tight loop.
+
+    The same haversine formula with the origin's terms computed once: about
+    twice as fast on the thousands of candidates a dense city gives.
+    """
+    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+    lat0, lng0 = radians(place.lat), radians(place.lng)
+    cos_lat0 = cos(lat0)
+    diameter = 2 * EARTH_RADIUS_MILES
+    distances = []
+    for lat, lng in points:
+        phi = radians(lat)
+        a = sin((phi - lat0) / 2) ** 2 + cos_lat0 * cos(phi) * sin((radians(lng) - lng0) / 2) ** 2
+        distances.append(diameter * asin(sqrt(min(1.0, a))))
+    return distances
 
 
 def _candidates(place: Place, query: SearchQuery, today: date):
@@ -265,10 +292,36 @@ _SORT_KEYS = {"distance": _by_distance, "experience": _by_experience, "price": _
 assert set(_SORT_KEYS) == set(vocab.SORTS)
 
 
+_CODE_COLLECTIONS = (
+    ("route_rows", ClinicRoute),
+    ("condition_rows", ClinicCondition),
+    ("payment_option_rows", ClinicPaymentOption),
+)
+
+
 def _load(ids: Iterable[int]) -> dict[int, Clinic]:
-    """The page's clinics, with their route, condition and payment rows (selectin)."""
+    """The page's clinics with their route, condition and payment rows.
+
+    Loads each collection with one plain query and hands it to the ORM as the
+    loaded value (what the models' selectin loader does, without its per-call
+    overhead, which was about a third of a search's time).
+    """
     wanted = list(ids)
     if not wanted:
         return {}
-    clinics = db.session.scalars(select(Clinic).where(Clinic.id.in_(wanted)))
-    return {clinic.id: clinic for clinic in clinics}
+    deferred = [lazyload(getattr(Clinic, name)) for name, _model in _CODE_COLLECTIONS]
+    clinics = {
+        clinic.id: clinic
+        for clinic in db.session.scalars(
+            select(Clinic).options(*deferred).where(Clinic.id.in_(wanted))
+        )
+    }
+    for name, model in _CODE_COLLECTIONS:
+        rows: dict[int, list] = {clinic_id: [] for clinic_id in clinics}
+        for row in db.session.scalars(
+            select(model).where(model.clinic_id.in_(wanted)).order_by(model.code)
+        ):
+            rows[row.clinic_id].append(row)
+        for clinic_id, clinic in clinics.items():
+            set_committed_value(clinic, name, rows[clinic_id])
+    return clinics
