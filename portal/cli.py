@@ -1,4 +1,4 @@
-"""Commands: `flask --app portal seed`, `create-moderator`."""
+"""Commands: `flask --app portal seed`, `create-moderator`, `export-hsds` (portal.api.hsds)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ from portal.extensions import db
 
 
 def register(app: Flask) -> None:
+    from portal.api.hsds import register_commands as register_hsds_commands
+
+    register_hsds_commands(app)
+
     @app.cli.command("seed")
     @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
     def seed(path: Path | None) -> None:

@@ -79,5 +79,10 @@ def load_config(instance_path: Path) -> dict:
         "WEB_CONCURRENCY": int(os.environ.get("WEB_CONCURRENCY", "1")),
         "VERIFICATION_MONTHS": 12,
         "STALE_AFTER_DAYS": 180,
+        # Open data (HSDS export): the site's public address and who assures the records.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "HSDS_ASSURER_EMAIL": os.environ.get(
+            "HSDS_ASSURER_EMAIL", "verification@ketamine-clinic-finder.example"
+        ),
         "SHOW_SAMPLE_DATA_NOTICE": _env_bool("SHOW_SAMPLE_DATA_NOTICE", True),
     }

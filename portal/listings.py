@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from portal import vocab
 from portal.dates import add_months
 from portal.extensions import db
 from portal.models import (
@@ -117,11 +118,25 @@ def working_profile(clinic: Clinic) -> Profile:
     return clinic.profile
 
 
+def lock_draft(clinic: Clinic) -> ClinicDraft | None:
+    """The clinic's draft re-read from the database and, on PostgreSQL, locked until commit.
+
+    Two requests saving the same draft then run one after the other, so the
+    second one sees the first one's version (SQLite gets the same from BEGIN IMMEDIATE).
+    """
+    return db.session.scalar(
+        select(ClinicDraft)
+        .where(ClinicDraft.clinic_id == clinic.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def save_draft(
     clinic: Clinic, profile: Profile, *, expected_version: int | None, user: User | None
 ) -> ClinicDraft:
     """Store the working copy, refusing a save based on an older version."""
-    draft = clinic.draft
+    draft = lock_draft(clinic)
     if draft is None:
         draft = ClinicDraft(clinic_id=clinic.id, data=profile.to_dict())
         db.session.add(draft)
@@ -165,6 +180,7 @@ def submit_revision(
     A newer submission replaces an older one still waiting; the older one stays
     stored (and is shown as replaced), so nothing a clinic sent is lost.
     """
+    lock_draft(clinic)
     profile = working_profile(clinic)
     if missing := profile.missing_for_submission():
         raise IncompleteProfile(missing)
@@ -195,6 +211,51 @@ def submit_revision(
         detail=f"Revision {number} ({revision.kind}) submitted for review.",
     )
     return revision
+
+
+@dataclass(frozen=True)
+class WorkflowStatus:
+    """Where a clinic's listing stands: what its staff see on their dashboard."""
+
+    code: str  # a key of vocab.WORKFLOW_STATUS
+    is_public: bool  # patients see the last approved version
+    latest: ClinicRevision | None
+    last_decision: ReviewDecision | None
+    unsubmitted_changes: bool  # the working copy differs from the latest submission
+
+    @property
+    def label(self) -> str:
+        return vocab.WORKFLOW_STATUS[self.code]
+
+
+def workflow_status(clinic: Clinic) -> WorkflowStatus:
+    """The state of the newest submission, the last decision, and whether edits wait unsent.
+
+    Read from the revisions and their decisions rather than `Clinic.status`, which
+    describes the public listing: a published clinic can have an edit pending.
+    """
+    revisions = clinic.revisions
+    latest = revisions[-1] if revisions else None
+    decided = [revision.decision for revision in revisions if revision.decision is not None]
+    last_decision = max(decided, key=lambda d: (d.decided_at, d.id), default=None)
+    if clinic.status == "suspended":
+        code = "suspended"
+    elif latest is None:
+        code = "draft"
+    elif latest.decision is None:
+        code = "pending"
+    else:
+        code = {"approve": "published", "reject": "rejected"}.get(
+            latest.decision.outcome, "changes_requested"
+        )
+    working = working_profile(clinic)
+    return WorkflowStatus(
+        code=code,
+        is_public=clinic.status == "published",
+        latest=latest,
+        last_decision=last_decision,
+        unsubmitted_changes=latest is None or latest.profile != working,
+    )
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,16 @@ LISTING_STATUS: dict[str, str] = {
     "suspended": "Suspended",
 }
 
+# Where a clinic's listing stands, as its dashboard says it (see listings.workflow_status).
+WORKFLOW_STATUS: dict[str, str] = {
+    "draft": "Draft",
+    "pending": "Pending review",
+    "published": "Published",
+    "changes_requested": "Changes requested",
+    "rejected": "Rejected",
+    "suspended": "Suspended",
+}
+
 DIRECTOR_DISCIPLINES: dict[str, str] = {
     "psychiatry": "Psychiatry",
     "anesthesiology": "Anesthesiology",

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import text
 
 from portal import create_app
@@ -67,9 +68,21 @@ def app_config(tmp_path, geodata_path, _external_schema) -> dict:
     return _test_config(url, geodata_path)
 
 
+def _fresh_request_globals(_sender, **_extra) -> None:
+    """Give every request an empty `g`, as a server does.
+
+    Tests keep one app context open and Flask reuses it for every request, so
+    without this `g` (Flask-Login's cached user, Flask-WTF's CSRF token) would
+    leak from one request, and one test client, to the next.
+    """
+    for name in list(g):
+        g.pop(name)
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
+    request_started.connect(_fresh_request_globals, app)
     with app.app_context():
         if not TEST_DATABASE_URL:
             db.create_all()

@@ -1,3 +1,382 @@
-"""Open Referral HSDS 3 endpoints."""
+"""Open Referral HSDS 3 endpoints (/api/v1/hsds/...) and the `export-hsds` command.
 
-from portal.api import bp  # noqa: F401
+The records come from portal.hsds (pure mapping) over published clinics only
+(portal.api.hsds_service). Lists are paged as HSDS's own OpenAPI describes:
+total_items, total_pages, page_number, size, first_page, last_page, empty,
+contents. docs/hsds-mapping.md describes the records.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app, jsonify, request
+
+from portal import hsds
+from portal.api import bp
+from portal.api import hsds_service as service
+from portal.errors import error_response
+from portal.models import utcnow
+
+PER_PAGE_DEFAULT = 20
+PER_PAGE_MAX = 100
+PAGE_MAX = 100_000
+SEARCH_MAX = 200
+SCHEMA_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/compiled"
+
+
+class BadParameter(Exception):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@bp.errorhandler(BadParameter)
+def _bad_parameter(error: BadParameter):
+    return error_response(400, error.message, code="invalid_parameter", field=error.field)
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+
+def _whole_number(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not low <= int(raw) <= high:
+        raise BadParameter(name, f"{name} must be a whole number from {low} to {high:,}.")
+    return int(raw)
+
+
+def _flag(name: str) -> bool:
+    raw = request.args.get(name, "").strip().lower()
+    if raw in ("", "false", "0", "no"):
+        return False
+    if raw in ("true", "1", "yes"):
+        return True
+    raise BadParameter(name, f"{name} must be true or false.")
+
+
+def _uuid(name: str) -> str | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        raise BadParameter(name, f"{name} must be an id in UUID form.") from None
+
+
+def _datetime(name: str) -> datetime | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise BadParameter(
+            name, f"{name} must be a date or date and time, e.g. 2026-05-01T09:30:00Z."
+        ) from None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _search() -> str:
+    text = request.args.get("search", "").strip()
+    if len(text) > SEARCH_MAX:
+        raise BadParameter("search", f"search must be at most {SEARCH_MAX} characters.")
+    return text
+
+
+def _filters(*, by_service: bool) -> service.Filters:
+    if not by_service:
+        return service.Filters(search=_search())
+    return service.Filters(
+        search=_search(),
+        organization_id=_uuid("organization_id"),
+        taxonomy_term_id=_uuid("taxonomy_term_id"),
+        taxonomy_id=_uuid("taxonomy_id"),
+        modified_after=_datetime("modified_after"),
+    )
+
+
+def context() -> hsds.Context:
+    config = current_app.config
+    return hsds.Context(
+        base_url=request.url_root,
+        now=utcnow(),
+        assurer_email=config["HSDS_ASSURER_EMAIL"],
+        stale_after_days=config["STALE_AFTER_DAYS"],
+    )
+
+
+# --- answers -----------------------------------------------------------------------------
+
+
+def _list(collection: str, *, by_service: bool):
+    page_number = _whole_number("page", 1, 1, PAGE_MAX)
+    per_page = _whole_number("per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX)
+    full = _flag("full")
+    page = service.published_page(_filters(by_service=by_service), page_number, per_page)
+    _kind, whole, summary = hsds.COLLECTIONS[collection]
+    build = whole if full else summary
+    ctx = context()
+    contents = [build(listing, ctx) for listing in page.listings]
+    return jsonify(
+        total_items=page.total_items,
+        total_pages=page.total_pages,
+        page_number=page.page_number,
+        size=len(contents),
+        first_page=page.page_number == 1,
+        last_page=page.page_number >= page.total_pages,
+        empty=not contents,
+        contents=contents,
+    )
+
+
+def _one(collection: str, record_id: str):
+    kind, whole, _summary = hsds.COLLECTIONS[collection]
+    listing = service.published_listing(kind, record_id.lower())
+    if listing is None:
+        return error_response(404, f"No published listing has a {kind} with that id.")
+    return jsonify(whole(listing, context()))
+
+
+@bp.get("/v1/hsds/")
+def hsds_about():
+    return jsonify(
+        version=hsds.HSDS_VERSION,
+        openapi_url=request.url_root.rstrip("/") + "/api/openapi.json",
+        taxonomies=[hsds.taxonomy()],
+    )
+
+
+@bp.get("/v1/hsds/organizations")
+def hsds_organizations():
+    return _list("organizations", by_service=False)
+
+
+@bp.get("/v1/hsds/organizations/<record_id>")
+def hsds_organization(record_id: str):
+    return _one("organizations", record_id)
+
+
+@bp.get("/v1/hsds/services")
+def hsds_services():
+    return _list("services", by_service=True)
+
+
+@bp.get("/v1/hsds/services/<record_id>")
+def hsds_service(record_id: str):
+    return _one("services", record_id)
+
+
+@bp.get("/v1/hsds/service_at_locations")
+def hsds_service_at_locations():
+    return _list("service_at_locations", by_service=True)
+
+
+@bp.get("/v1/hsds/service_at_locations/<record_id>")
+def hsds_service_at_location(record_id: str):
+    return _one("service_at_locations", record_id)
+
+
+# --- command -----------------------------------------------------------------------------
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("export-hsds")
+    @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+    @click.option(
+        "--base-url",
+        default=None,
+        help="Where the site is served, for listing links (default: PUBLIC_BASE_URL).",
+    )
+    def export_hsds(folder: Path, base_url: str | None) -> None:
+        """Write the published listings as HSDS 3 JSON: FOLDER/<collection>/<id>.json."""
+        config = current_app.config
+        ctx = hsds.Context(
+            base_url=base_url or config["PUBLIC_BASE_URL"],
+            now=utcnow(),
+            assurer_email=config["HSDS_ASSURER_EMAIL"],
+            stale_after_days=config["STALE_AFTER_DAYS"],
+        )
+        counts = service.export(folder, ctx)
+        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+        click.echo(f"Exported {summary} to {folder}.")
+
+
+# --- OpenAPI -----------------------------------------------------------------------------
+
+
+def hsds_openapi_paths() -> dict[str, Any]:
+    """The HSDS paths for the OpenAPI 3.1 description (merged into /api/openapi.json)."""
+    error = {
+        "description": "A parameter was not understood (400) or no such published record (404).",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                                "field": {"type": "string"},
+                            },
+                        }
+                    },
+                }
+            }
+        },
+    }
+
+    def query(name: str, description: str, schema: dict) -> dict:
+        return {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": description,
+            "schema": schema,
+        }
+
+    paging = [
+        query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+        query(
+            "per_page",
+            f"Records per page, 1 to {PER_PAGE_MAX}.",
+            {"type": "integer", "minimum": 1, "maximum": PER_PAGE_MAX, "default": PER_PAGE_DEFAULT},
+        ),
+        query(
+            "search",
+            "Words found in the name, description, city, state or ZIP.",
+            {"type": "string", "maxLength": SEARCH_MAX},
+        ),
+        query(
+            "full",
+            "true: fully nested records instead of list items.",
+            {"type": "boolean", "default": False},
+        ),
+    ]
+    by_service = [
+        query(
+            "organization_id",
+            "Only the services of this organization.",
+            {"type": "string", "format": "uuid"},
+        ),
+        query(
+            "taxonomy_term_id",
+            f"Only services carrying this term of the {hsds.TAXONOMY_NAME} taxonomy "
+            "(a category term matches any of its terms).",
+            {"type": "string", "format": "uuid"},
+        ),
+        query(
+            "taxonomy_id",
+            "Only services carrying terms of this taxonomy.",
+            {"type": "string", "format": "uuid"},
+        ),
+        query(
+            "modified_after",
+            "Only records changed at or after this time (UTC).",
+            {"type": "string", "format": "date-time"},
+        ),
+    ]
+    page_schema = {
+        "type": "object",
+        "required": [
+            "total_items",
+            "total_pages",
+            "page_number",
+            "size",
+            "first_page",
+            "last_page",
+            "empty",
+            "contents",
+        ],
+        "properties": {
+            "total_items": {"type": "integer"},
+            "total_pages": {"type": "integer"},
+            "page_number": {"type": "integer"},
+            "size": {"type": "integer", "description": "Records on this page."},
+            "first_page": {"type": "boolean"},
+            "last_page": {"type": "boolean"},
+            "empty": {"type": "boolean"},
+        },
+    }
+    titles = {
+        "organizations": "organization",
+        "services": "service",
+        "service_at_locations": "service at location",
+    }
+    paths: dict[str, Any] = {
+        "/api/v1/hsds/": {
+            "get": {
+                "tags": ["Open data (HSDS 3)"],
+                "summary": "Which HSDS version this API serves",
+                "operationId": "hsdsAbout",
+                "responses": {
+                    "200": {"description": "HSDS version, the OpenAPI URL and our taxonomy."}
+                },
+            }
+        }
+    }
+    for collection, (kind, _whole, _summary) in hsds.COLLECTIONS.items():
+        name = "".join(part.title() for part in collection.split("_"))
+        listed = {
+            **page_schema,
+            "properties": {
+                **page_schema["properties"],
+                "contents": {
+                    "type": "array",
+                    "items": {"$ref": f"{SCHEMA_BASE}/{kind}_list.json"},
+                },
+            },
+        }
+        paths[f"/api/v1/hsds/{collection}"] = {
+            "get": {
+                "tags": ["Open data (HSDS 3)"],
+                "summary": f"Published listings as HSDS {titles[collection]} records, paged",
+                "operationId": f"hsdsList{name}",
+                "parameters": paging + (by_service if collection != "organizations" else []),
+                "responses": {
+                    "200": {
+                        "description": "One page of records, oldest listing first.",
+                        "content": {"application/json": {"schema": listed}},
+                    },
+                    "400": error,
+                },
+            }
+        }
+        paths[f"/api/v1/hsds/{collection}/{{id}}"] = {
+            "parameters": [
+                {
+                    "name": "id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "format": "uuid"},
+                }
+            ],
+            "get": {
+                "tags": ["Open data (HSDS 3)"],
+                "summary": f"One published HSDS {titles[collection]}, fully nested",
+                "operationId": f"hsdsGet{name}",
+                "responses": {
+                    "200": {
+                        "description": f"The {titles[collection]}.",
+                        "content": {
+                            "application/json": {"schema": {"$ref": f"{SCHEMA_BASE}/{kind}.json"}}
+                        },
+                    },
+                    "404": error,
+                },
+            },
+        }
+    return paths

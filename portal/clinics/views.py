@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, current_app, render_template, url_for
 
 from portal.clinics import bp, service
+from portal.structured_data import json_ld_script, medical_clinic
 from portal.vetting import red_flags
 
 
@@ -17,8 +18,20 @@ def listing(slug: str):
     if clinic is None:
         abort(404)
     profile = clinic.profile
+    structured_data = json_ld_script(
+        medical_clinic(
+            profile,
+            url=url_for("clinics.listing", slug=clinic.slug, _external=True),
+            latitude=clinic.lat,
+            longitude=clinic.lng,
+        )
+    )
     return render_template(
-        "clinics/listing.html", clinic=clinic, profile=profile, flags=red_flags(profile)
+        "clinics/listing.html",
+        clinic=clinic,
+        profile=profile,
+        flags=red_flags(profile),
+        structured_data=structured_data,
     )
 
 
@@ -27,3 +40,13 @@ def guide():
     from portal.vetting import RULES
 
     return render_template("clinics/guide.html", rule_count=len(RULES))
+
+
+@bp.get("/about/verification")
+def about_verification():
+    config = current_app.config
+    return render_template(
+        "clinics/about_verification.html",
+        verification_months=config["VERIFICATION_MONTHS"],
+        stale_after_days=config["STALE_AFTER_DAYS"],
+    )

@@ -1,3 +1,273 @@
-"""HTTP handlers of the dashboard blueprint."""
+"""HTTP handlers of the dashboard blueprint: clinic staff's clinics, profiles and submissions.
 
-from portal.dashboard import bp  # noqa: F401
+Every route is for clinic staff only (moderators get 403, visitors are sent to
+sign in), and a clinic the user does not manage answers 404 like a missing one.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal import listings
+from portal.auth import staff_required
+from portal.dashboard import bp, service
+from portal.dashboard.forms import (
+    ANSWER_VOCABULARIES,
+    FORM_ORDER,
+    MONEY_FIELDS,
+    SECTIONS,
+    ProfileForm,
+)
+from portal.extensions import db
+from portal.listings import IncompleteProfile, StaleEdit
+from portal.models import Clinic
+from portal.profile import Profile
+from portal.vetting import red_flags
+
+NEEDED = "Needed before you can submit for review."
+
+
+@bp.context_processor
+def answer_formats() -> dict:
+    return {
+        "answer_vocabularies": ANSWER_VOCABULARIES,
+        "money_fields": MONEY_FIELDS,
+        "outcomes": service.OUTCOMES,
+    }
+
+
+def _own_clinic(clinic_id: int) -> Clinic:
+    clinic = service.managed_clinic(current_user, clinic_id)
+    if clinic is None:
+        abort(404)
+    return clinic
+
+
+def _seen_version(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
+
+
+def _validate(form: ProfileForm) -> bool:
+    """The form's own checks, then whether the ZIP code and address can be found."""
+    valid = form.validate()
+    if not (form.zip.errors or form.state.errors or form.address.errors or form.city.errors):
+        place = Profile(
+            address=form.address.data or "",
+            city=form.city.data or "",
+            state=form.state.data or "",
+            zip=form.zip.data or "",
+        )
+        for name, message in service.address_problems(place).items():
+            form[name].errors.append(message)
+            valid = False
+    return valid
+
+
+def _render_form(
+    form: ProfileForm,
+    *,
+    clinic: Clinic | None,
+    status: int = 200,
+    problem: str | None = None,
+    missing: list[str] | None = None,
+    stale: bool = False,
+):
+    for name in missing or ():
+        if NEEDED not in form[name].errors:
+            form[name].errors = [*form[name].errors, NEEDED]
+    if clinic is None:
+        action, workflow, flags = url_for("dashboard.new_clinic"), None, None
+    else:
+        action = url_for("dashboard.edit", clinic_id=clinic.id)
+        workflow = listings.workflow_status(clinic)
+        flags = red_flags(listings.working_profile(clinic))
+    invalid = [form[name] for name in FORM_ORDER if form[name].errors]
+    return render_template(
+        "dashboard/edit.html",
+        form=form,
+        clinic=clinic,
+        action=action,
+        sections=SECTIONS,
+        workflow=workflow,
+        flags=flags,
+        problem=problem,
+        missing=missing or [],
+        invalid=invalid,
+        stale=stale,
+    ), status
+
+
+def _form_from_draft(clinic: Clinic) -> ProfileForm:
+    form = ProfileForm(formdata=None, data=listings.working_profile(clinic).to_dict())
+    form.version.data = str(service.draft_version(clinic) or "")
+    return form
+
+
+@bp.get("/dashboard")
+@staff_required
+def index():
+    clinics = service.managed_clinics(current_user)
+    rows = [(clinic, listings.workflow_status(clinic)) for clinic in clinics]
+    drafts = {clinic.id: service.draft_version(clinic) for clinic in clinics}
+    return render_template("dashboard/index.html", rows=rows, drafts=drafts)
+
+
+@bp.route("/dashboard/clinics/new", methods=["GET", "POST"])
+@staff_required
+def new_clinic():
+    form = ProfileForm(data=Profile().to_dict())  # a blank profile's defaults on GET
+    if not form.is_submitted():
+        return _render_form(form, clinic=None)
+    if not _validate(form):
+        return _render_form(form, clinic=None, status=422)
+    clinic = service.start_clinic(form.profile(), user=current_user)
+    if request.form.get("action") == "submit":
+        return _submit_after_save(clinic, form, created=True)
+    db.session.commit()
+    flash("Your draft is saved. Nobody else can see it until you submit it for review.", "success")
+    return redirect(url_for("dashboard.edit", clinic_id=clinic.id), code=303)
+
+
+@bp.route("/dashboard/clinics/<int:clinic_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit(clinic_id: int):
+    clinic = _own_clinic(clinic_id)
+    if request.method == "GET":
+        missing = None
+        if request.args.get("check"):  # after "save and submit" on a new, incomplete clinic
+            missing = listings.working_profile(clinic).missing_for_submission()
+        return _render_form(_form_from_draft(clinic), clinic=clinic, missing=missing)
+    form = ProfileForm()
+    if not _validate(form):
+        return _render_form(form, clinic=clinic, status=422)
+    try:
+        service.save_profile(
+            clinic,
+            form.profile(),
+            seen_version=_seen_version(form.version.data),
+            user=current_user,
+        )
+    except StaleEdit as stale:
+        db.session.rollback()
+        return _render_form(form, clinic=clinic, status=409, problem=str(stale), stale=True)
+    if request.form.get("action") == "submit":
+        return _submit_after_save(clinic, form)
+    db.session.commit()
+    flash(
+        "Your changes are saved as a draft. Submit them for review when they are ready.", "success"
+    )
+    return redirect(url_for("dashboard.edit", clinic_id=clinic.id), code=303)
+
+
+INCOMPLETE_SAVED = (
+    "Your changes are saved as a draft, but some answers are still needed before it can go "
+    "to review."
+)
+
+
+def _submit_after_save(clinic: Clinic, form: ProfileForm, *, created: bool = False):
+    """The "save and submit" button: the draft is saved whatever happens to the submission.
+
+    A new clinic's page is left by a redirect, so reloading it cannot create a second clinic.
+    """
+    version = service.draft_version(clinic)
+    try:
+        revision = service.submit_for_review(clinic, user=current_user, seen_version=version)
+    except IncompleteProfile as incomplete:
+        db.session.commit()
+        if created:
+            flash(INCOMPLETE_SAVED, "error")
+            return redirect(url_for("dashboard.edit", clinic_id=clinic.id, check=1), code=303)
+        form.version.data = str(version)
+        return _render_form(
+            form, clinic=clinic, status=422, problem=INCOMPLETE_SAVED, missing=incomplete.missing
+        )
+    except service.NothingToSubmit as same:
+        db.session.commit()
+        flash(str(same), "info")
+        return redirect(url_for("dashboard.edit", clinic_id=clinic.id), code=303)
+    db.session.commit()
+    _flash_submitted(revision)
+    return redirect(url_for("dashboard.index"), code=303)
+
+
+@bp.post("/dashboard/clinics/<int:clinic_id>/submit")
+@staff_required
+def submit(clinic_id: int):
+    """Submit the saved draft, exactly the version the user was looking at."""
+    clinic = _own_clinic(clinic_id)
+    try:
+        revision = service.submit_for_review(
+            clinic,
+            user=current_user,
+            seen_version=_seen_version(request.form.get("version")),
+        )
+    except StaleEdit as stale:
+        db.session.rollback()
+        return _render_form(_form_from_draft(clinic), clinic=clinic, status=409, problem=str(stale))
+    except IncompleteProfile as incomplete:
+        db.session.rollback()
+        return _render_form(
+            _form_from_draft(clinic),
+            clinic=clinic,
+            status=422,
+            problem="Some answers are still needed before this draft can go to review.",
+            missing=incomplete.missing,
+        )
+    except service.NothingToSubmit as same:
+        db.session.rollback()
+        flash(str(same), "info")
+        return redirect(url_for("dashboard.index"), code=303)
+    db.session.commit()
+    _flash_submitted(revision)
+    return redirect(url_for("dashboard.index"), code=303)
+
+
+def _flash_submitted(revision) -> None:
+    if revision.kind == "edit":
+        text = (
+            f"Thank you. Version {revision.number} is waiting for review. Until a moderator "
+            "approves it, patients keep seeing your last approved version."
+        )
+    else:
+        text = (
+            f"Thank you. Version {revision.number} is waiting for review. Your listing "
+            "becomes public once a moderator approves it."
+        )
+    flash(text, "success")
+
+
+@bp.get("/dashboard/clinics/<int:clinic_id>/history")
+@staff_required
+def history(clinic_id: int):
+    clinic = _own_clinic(clinic_id)
+    return render_template(
+        "dashboard/history.html",
+        clinic=clinic,
+        entries=service.history(clinic),
+        workflow=listings.workflow_status(clinic),
+    )
+
+
+@bp.get("/dashboard/clinics/<int:clinic_id>/revisions/<int:number>")
+@staff_required
+def revision(clinic_id: int, number: int):
+    """One submitted version, exactly as it was sent."""
+    clinic = _own_clinic(clinic_id)
+    found = service.clinic_revision(clinic, number)
+    if found is None:
+        abort(404)
+    entry = next(e for e in service.history(clinic) if e.revision.id == found.id)
+    return render_template(
+        "dashboard/revision.html",
+        clinic=clinic,
+        entry=entry,
+        revision=found,
+        profile=found.profile,
+        sections=SECTIONS,
+        flags=red_flags(found.profile),
+    )

@@ -1,0 +1,116 @@
+"""Forms of the accounts pages: register, sign in, change password."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+
+from portal.accounts.service import MIN_PASSWORD_LENGTH, password_problem
+from portal.dashboard.forms import CONTROL_CHARACTERS
+
+# Long enough for any real password, short enough that hashing it costs nothing extra.
+MAX_PASSWORD_LENGTH = 256
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _no_control_characters(_form, field) -> None:
+    if field.data and CONTROL_CHARACTERS.search(field.data):
+        raise ValidationError("Remove the invisible control characters and try again.")
+
+
+def _acceptable_password(_form, field) -> None:
+    if problem := password_problem(field.data or ""):
+        raise ValidationError(problem)
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField(
+        "Work email address",
+        filters=[_strip],
+        validators=[
+            InputRequired("Enter your email address."),
+            Length(max=254, message="That email address is too long."),
+            Email("Enter an email address like name@yourclinic.com."),
+        ],
+        description="You sign in with it. We never show it to patients.",
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        "Choose a password",
+        validators=[
+            InputRequired("Choose a password."),
+            Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
+            _acceptable_password,
+        ],
+        description=(
+            f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words "
+            "together are easy to remember and hard to guess."
+        ),
+        render_kw={"autocomplete": "new-password"},
+    )
+    password_confirm = PasswordField(
+        "Type the password again",
+        validators=[
+            InputRequired("Type the password a second time."),
+            EqualTo("password", "The two passwords are not the same."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class LoginForm(FlaskForm):
+    """No format check on the email: any stored account must be able to sign in."""
+
+    email = EmailField(
+        "Email address",
+        filters=[_strip],
+        validators=[
+            InputRequired("Enter your email address."),
+            Length(max=254, message="That email address is too long."),
+            _no_control_characters,
+        ],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            InputRequired("Enter your password."),
+            Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField("Keep me signed in on this device for 14 days")
+    next = HiddenField()
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Your current password",
+        validators=[
+            InputRequired("Enter your current password."),
+            Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            InputRequired("Choose a new password."),
+            Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
+            _acceptable_password,
+        ],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    new_password_confirm = PasswordField(
+        "Type the new password again",
+        validators=[
+            InputRequired("Type the new password a second time."),
+            EqualTo("new_password", "The two passwords are not the same."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
