@@ -158,12 +158,24 @@ def test_unpublished_or_missing_clinics_are_404_json(app, client):
         assert response.get_json()["error"]["code"] == "not_found"
 
 
+def offline(document):
+    """The document with remote $refs (the official HSDS schemas) stubbed, so that
+    validating it never fetches anything; the HSDS tests check those schemas."""
+    if isinstance(document, dict):
+        if str(document.get("$ref", "")).startswith(("http://", "https://")):
+            return {"type": "object"}
+        return {key: offline(value) for key, value in document.items()}
+    if isinstance(document, list):
+        return [offline(item) for item in document]
+    return document
+
+
 def test_openapi_document_is_valid_openapi_3_1(client):
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
     spec = response.get_json()
     assert spec["openapi"].startswith("3.1")
-    validate_openapi(spec)
+    validate_openapi(offline(spec))
 
 
 def test_openapi_parameters_list_the_vocabulary_codes(client):
@@ -221,7 +233,7 @@ def test_other_modules_can_add_paths_and_schemas(client, monkeypatch):
     spec = client.get("/api/openapi.json").get_json()
     assert "/api/things" in spec["paths"] and "/api/v1/clinics" in spec["paths"]
     assert "Thing" in spec["components"]["schemas"]
-    validate_openapi(spec)
+    validate_openapi(offline(spec))
 
     openapi.add_paths(lambda: {"/api/v1/clinics": {}})
     with pytest.raises(ValueError, match="defined twice"):
