@@ -11,7 +11,7 @@ and with filters) two ways in the same process:
 
 - service: `portal.search.service.search`, exactly as the page and the API
   call it (geocoding, bounding box and filters in SQL, haversine on the
-  candidates, the page's clinics loaded as objects with their red flags);
+  candidates, the page's clinics read with their codes and red flags);
 - naive: load every published clinic with its codes, filter in Python,
   compute every distance with geopy's geodesic, sort, then load the page's
   clinics the same way.
@@ -203,12 +203,7 @@ def naive_search(query: SearchQuery, *, geocoder, today: date) -> SearchResults:
     naive_search.last_found = found
     start = (query.page - 1) * query.per_page
     page = found[start : start + query.per_page]
-    clinics = {
-        clinic.id: clinic
-        for clinic in db.session.scalars(
-            select(Clinic).where(Clinic.id.in_([row_id for _d, row_id in page]))
-        )
-    }
+    clinics = service.load_clinics(row_id for _distance, row_id in page)
     results = [
         Result(
             clinic=clinics[row_id],

@@ -19,6 +19,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.geo import miles_between
 from portal.models import Clinic, ClinicCondition, ClinicPaymentOption, ClinicRoute
+from portal.search import service
 from portal.vetting import red_flags
 from tests.conftest import TEST_DATABASE_URL, _empty_every_table, _test_config
 
@@ -86,6 +87,26 @@ def test_seeded_clinics_have_coordinates(seeded):
     for clinic in clinics:
         assert clinic.lat is not None and clinic.lng is not None, clinic.slug
         assert 18 < clinic.lat < 72 and -180 < clinic.lng < -60, clinic.slug
+
+
+def test_result_rows_read_exactly_what_the_clinic_objects_hold(seeded):
+    clinics = db.session.scalars(select(Clinic)).all()
+    rows = service.load_clinics(clinic.id for clinic in clinics)
+    published = [clinic for clinic in clinics if clinic.status == "published"]
+    assert set(rows) == {clinic.id for clinic in published}
+    today = date.today()
+    for clinic in published:
+        row = rows[clinic.id]
+        for column in Clinic.__table__.columns:
+            assert getattr(row, column.key) == getattr(clinic, column.key), column.key
+        assert row.profile == clinic.profile
+        assert (row.routes, row.conditions, row.payment_options) == (
+            clinic.routes,
+            clinic.conditions,
+            clinic.payment_options,
+        )
+        assert row.verification_state(today) == clinic.verification_state(today)
+        assert row.is_public
 
 
 @pytest.mark.parametrize(
