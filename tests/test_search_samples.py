@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 import pytest
+from flask import request_started
 from sqlalchemy import select
 
 from portal import create_app
@@ -21,7 +22,12 @@ from portal.geo import miles_between
 from portal.models import Clinic, ClinicCondition, ClinicPaymentOption, ClinicRoute
 from portal.search import service
 from portal.vetting import red_flags
-from tests.conftest import TEST_DATABASE_URL, _empty_every_table, _test_config
+from tests.conftest import (
+    TEST_DATABASE_URL,
+    _empty_every_table,
+    _fresh_request_globals,
+    _test_config,
+)
 
 METROS = ["92101", "austin tx", "10001", "Chicago, IL", "98101", "30303", "02108", "33131"]
 
@@ -31,6 +37,7 @@ def seeded(tmp_path_factory, geodata_path, _external_schema):
     """An app with the sample clinics loaded once for the whole module."""
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'test.db'}"
     app = create_app(_test_config(url, geodata_path))
+    request_started.connect(_fresh_request_globals, app)
     with app.app_context():
         if not TEST_DATABASE_URL:
             db.create_all()

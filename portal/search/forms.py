@@ -41,8 +41,8 @@ ERROR_CODES: dict[str, str] = {
 }
 
 FILTER_FIELDS = ("route", "condition", "therapy", "payment", "max_price", "verified", "accepting")
-_TRUE = frozenset({"1", "true", "on", "yes", "y"})
-_FALSE = frozenset({"0", "false", "off", "no", "n", ""})
+_TRUE = frozenset({"1", "true", "on", "yes"})
+_FALSE = frozenset({"0", "false", "off", "no", ""})
 
 
 def _clean_text(value: str | None) -> str:
