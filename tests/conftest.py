@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -110,11 +111,40 @@ def runner(app):
 
 
 @pytest.fixture
-def sample_clinics(app):
-    """The sample data from seeds/, loaded through the seed command."""
+def sample_clinics(app, _seeded_sqlite_template):
+    """The sample data from seeds/, loaded through the seed command.
+
+    On SQLite the seed runs once per test run into a template file that each
+    test copies (SQLite's backup API); elsewhere it runs in every test.
+    """
+    if _seeded_sqlite_template is None:
+        _seed(app)
+    else:
+        db.session.remove()
+        db.engine.dispose()
+        target = db.engine.url.database
+        with sqlite3.connect(_seeded_sqlite_template) as source, sqlite3.connect(target) as copy:
+            source.backup(copy)
+    return factories.published_clinics()
+
+
+def _seed(app) -> None:
     result = app.test_cli_runner().invoke(args=["seed"])
     assert result.exit_code == 0, result.output
-    return factories.published_clinics()
+
+
+@pytest.fixture(scope="session")
+def _seeded_sqlite_template(tmp_path_factory, geodata_path) -> str | None:
+    if TEST_DATABASE_URL:
+        return None
+    path = tmp_path_factory.mktemp("seeded") / "template.db"
+    template_app = create_app(_test_config(f"sqlite:///{path}", geodata_path))
+    with template_app.app_context():
+        db.create_all()
+        _seed(template_app)
+        db.session.remove()
+        db.engine.dispose()
+    return str(path)
 
 
 CSRF_PATTERN = re.compile(
