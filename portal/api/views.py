@@ -1,3 +1,54 @@
-"""HTTP handlers of the clinic search API."""
+"""HTTP handlers of the clinic search API: /api/v1/clinics and the OpenAPI description."""
 
-from portal.api import bp  # noqa: F401
+from __future__ import annotations
+
+from datetime import date
+
+from flask import jsonify, request
+
+from portal.api import bp, hsds, openapi, serializers
+from portal.clinics.service import published_clinic_by_id
+from portal.errors import error_response
+from portal.geo import GeocodingError
+from portal.places import get_geocoder
+from portal.search import service
+from portal.search.forms import ERROR_CODES, SearchForm
+
+# The open-data endpoints describe themselves; their paths join the one document.
+openapi.add_paths(hsds.hsds_openapi_paths)
+
+# Larger ids cannot exist (32-bit keys) and would overflow SQLite's integer binding.
+MAX_ID = 2**31 - 1
+
+
+@bp.get("/v1/clinics")
+def clinics():
+    """Published clinics near a place; the parameters are those of the /search page."""
+    form = SearchForm(request.args)
+    if not form.validate():
+        name, message = form.first_error()
+        return error_response(400, message, code=ERROR_CODES[name], field=name)
+    try:
+        found = service.search(form.query(), geocoder=get_geocoder(), today=date.today())
+    except service.UnknownLocation as problem:
+        return error_response(400, str(problem), code="unknown_location", field="location")
+    except GeocodingError as problem:
+        return error_response(503, str(problem), code="geocoder_unavailable", field="location")
+    return jsonify(serializers.results_json(found))
+
+
+@bp.get(f"/v1/clinics/<int(max={MAX_ID}):clinic_id>")
+def clinic(clinic_id: int):
+    found = published_clinic_by_id(clinic_id)
+    if found is None:
+        return error_response(
+            404,
+            "No published clinic has that id. It may have been removed or not yet approved.",
+            code="not_found",
+        )
+    return jsonify(serializers.clinic_json(found, today=date.today()))
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    return jsonify(openapi.spec())

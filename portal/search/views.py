@@ -1,3 +1,54 @@
-"""HTTP handlers of the search blueprint."""
+"""HTTP handlers of the search blueprint: GET /search."""
 
-from portal.search import bp  # noqa: F401
+from __future__ import annotations
+
+from datetime import date
+
+from flask import render_template, request
+
+from portal.geo import GeocodingError
+from portal.places import get_geocoder
+from portal.search import bp, service
+from portal.search.forms import SearchForm
+
+
+@bp.app_template_filter("miles")
+def miles_filter(miles: float) -> str:
+    """A radius as people write it: 25, 12.5."""
+    return service.format_miles(miles)
+
+
+@bp.app_template_filter("distance")
+def distance_filter(miles: float) -> str:
+    """A clinic's distance to 0.1 mile."""
+    return "Less than 0.1 miles" if miles < 0.05 else f"{miles:.1f} miles"
+
+
+@bp.get("/search")
+def results():
+    """The results page; with nothing asked yet, just the form."""
+    form = SearchForm(request.args)
+    if not request.args:
+        return _page(form)
+    if not form.validate():
+        return _page(form, status=400)
+    try:
+        found = service.search(form.query(), geocoder=get_geocoder(), today=date.today())
+    except service.UnknownLocation as problem:
+        form.location.errors.append(str(problem))
+        return _page(form, status=400)
+    except GeocodingError as problem:
+        return _page(form, unavailable=str(problem), status=503)
+    return _page(form, found=found)
+
+
+def _page(
+    form: SearchForm,
+    *,
+    found: service.SearchResults | None = None,
+    unavailable: str | None = None,
+    status: int = 200,
+):
+    return render_template(
+        "search/results.html", form=form, found=found, unavailable=unavailable
+    ), status

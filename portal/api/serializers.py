@@ -1,0 +1,89 @@
+"""The JSON shapes of the API (CONTRACT.md), in one place; openapi.py describes them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import url_for
+
+from portal.geo import Place
+from portal.models import Clinic
+from portal.search.service import Result, SearchResults
+from portal.vetting import Flag, red_flags
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def flag_json(flag: Flag) -> dict[str, str]:
+    return {"code": flag.code, "title": flag.title, "reason": flag.reason}
+
+
+def place_json(place: Place, query: str) -> dict[str, Any]:
+    return {"query": query, "label": place.label, "lat": place.lat, "lng": place.lng}
+
+
+def result_json(result: Result) -> dict[str, Any]:
+    """One clinic in a result list: where it is, how far, and the answers patients filter on."""
+    clinic = result.clinic
+    return {
+        "id": clinic.id,
+        "slug": clinic.slug,
+        "name": clinic.name,
+        "address": clinic.address,
+        "city": clinic.city,
+        "state": clinic.state,
+        "zip": clinic.zip,
+        "lat": clinic.lat,
+        "lng": clinic.lng,
+        "distance_miles": round(result.distance_miles, 1),
+        "routes": clinic.routes,
+        "conditions": clinic.conditions,
+        "therapy": clinic.therapy,
+        "session_monitor": clinic.session_monitor,
+        "treatments_administered": clinic.treatments_administered,
+        "price_min": clinic.price_min,
+        "price_max": clinic.price_max,
+        "payment_options": clinic.payment_options,
+        "accepting_new_patients": clinic.accepting_new_patients,
+        "verified": result.verified,
+        "verified_at": _iso(clinic.verified_at),
+        "verification_expires": _iso(clinic.verification_expires),
+        "red_flags": [flag_json(flag) for flag in result.red_flags],
+        "url": url_for("clinics.listing", slug=clinic.slug),
+    }
+
+
+def results_json(found: SearchResults) -> dict[str, Any]:
+    query = found.query
+    radius = query.radius_miles
+    return {
+        "location": place_json(found.place, query.location),
+        "radius_miles": int(radius) if float(radius).is_integer() else radius,
+        "total": found.total,
+        "page": found.page,
+        "per_page": found.per_page,
+        "pages": found.pages,
+        "results": [result_json(result) for result in found.results],
+    }
+
+
+def clinic_json(clinic: Clinic, *, today: date) -> dict[str, Any]:
+    """One published clinic: every answer of its approved profile, plus what we know of it."""
+    profile = clinic.profile
+    return {
+        "id": clinic.id,
+        "slug": clinic.slug,
+        "url": url_for("clinics.listing", slug=clinic.slug),
+        **profile.to_dict(),
+        "lat": clinic.lat,
+        "lng": clinic.lng,
+        "verified": clinic.verification_state(today) == "current",
+        "verification_state": clinic.verification_state(today),
+        "verified_at": _iso(clinic.verified_at),
+        "verification_expires": _iso(clinic.verification_expires),
+        "last_confirmed_at": _iso(clinic.last_confirmed_at),
+        "red_flags": [flag_json(flag) for flag in red_flags(profile)],
+    }
