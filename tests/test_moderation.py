@@ -780,6 +780,31 @@ def test_expired_verification_shows_as_expired_on_the_listing(client, mod):
     assert "Lapsed Clinic" in text_of(mod.get("/moderation"))
 
 
+def api_results(client, query: str) -> list[dict]:
+    response = client.get(f"/api/v1/clinics?{query}")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.get_json()["results"]
+
+
+def test_expired_verification_drops_out_of_verified_search(client):
+    today = date.today()
+    lapsed = make_clinic(clean_profile(name="Lapsed Clinic"), verified_on=add_months(today, -13))
+    current = make_clinic(
+        clean_profile(name="Current Clinic"), verified_on=today - timedelta(days=10)
+    )
+    everyone = {row["id"]: row for row in api_results(client, "location=92101")}
+    assert set(everyone) == {lapsed.id, current.id}
+    assert everyone[lapsed.id]["verified"] is False
+    assert everyone[current.id]["verified"] is True
+
+    verified = api_results(client, "location=92101&verified=1")
+    assert [row["id"] for row in verified] == [current.id]
+    for row in verified:
+        assert row["verified"] is True
+        assert row["verification_expires"] > today.isoformat()
+    assert "Verification expired" in text_of(client.get(f"/clinics/{lapsed.slug}"))
+
+
 def test_sample_verifications_say_what_was_not_checked(client):
     clinic = make_clinic(clean_profile(name="Loader Clinic"))
     html = text_of(client.get(f"/clinics/{clinic.slug}"))
@@ -833,6 +858,8 @@ def test_full_loop_from_submission_to_rejected_edit(mod, staff, client):
 
     # Not public while it waits.
     assert client.get(f"/clinics/{slug}").status_code == 404
+    assert client.get(f"/api/v1/clinics/{clinic_id}").status_code == 404
+    assert clinic_id not in [row["id"] for row in api_results(client, "location=92101")]
     assert "Loop Clinic" in text_of(mod.get("/moderation"))
 
     assert decide(mod, first.revision_id, APPROVE).status_code == 302
@@ -840,6 +867,9 @@ def test_full_loop_from_submission_to_rejected_edit(mod, staff, client):
     verified = f"Verified on {today:%B} {today.day}, {today.year}"
     listing = text_of(client.get(f"/clinics/{slug}"))
     assert "Loop Clinic" in listing and verified in listing
+    [found] = api_results(client, "location=92101&verified=1")
+    assert (found["id"], found["name"]) == (clinic_id, "Loop Clinic")
+    assert found["verified_at"] == today.isoformat()
 
     # The clinic edits; the public keeps seeing the approved version.
     staff_edits_and_submits(
@@ -851,6 +881,7 @@ def test_full_loop_from_submission_to_rejected_edit(mod, staff, client):
     assert edit.kind == "edit" and edit.name == "Loop Clinic Deluxe"
     listing = text_of(client.get(f"/clinics/{slug}"))
     assert "Loop Clinic Deluxe" not in listing and "Loop Clinic" in listing
+    assert [row["name"] for row in api_results(client, "location=92101")] == ["Loop Clinic"]
 
     reason = "Fifteen minutes of recovery is too short after esketamine; please check it."
     assert (
@@ -858,6 +889,8 @@ def test_full_loop_from_submission_to_rejected_edit(mod, staff, client):
     )
     listing = text_of(client.get(f"/clinics/{slug}"))
     assert "Loop Clinic Deluxe" not in listing and verified in listing
+    [found] = api_results(client, "location=92101")
+    assert (found["id"], found["name"], found["verified"]) == (clinic_id, "Loop Clinic", True)
 
     # The clinic reads the reason on its dashboard.
     dashboard = text_of(staff.get("/dashboard"))
