@@ -22,7 +22,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from portal import vocab
+from portal import freshness, vocab
 from portal.profile import FIELD_LABELS, Profile
 from portal.templating import price_range, web_link
 from portal.vetting import RULES, red_flags
@@ -459,10 +459,8 @@ def _application_process(p: Profile) -> str:
 
 
 def _is_stale(listing: Listing, ctx: Context) -> bool:
-    """The listing page's rule (templating.is_stale): unconfirmed for over N days."""
-    if listing.last_confirmed_at is None:
-        return True
-    return (ctx.now - listing.last_confirmed_at).days > ctx.stale_after_days
+    """The listing page's rule (portal.freshness): unconfirmed for over N days."""
+    return freshness.is_stale(listing.last_confirmed_at, ctx.now, ctx.stale_after_days)
 
 
 def _alert(listing: Listing, ctx: Context) -> str:

@@ -115,7 +115,8 @@ class Clinic(db.Model):
     lng: Mapped[float | None] = mapped_column(index=True)
     verified_at: Mapped[date | None] = mapped_column(Date)
     verification_expires: Mapped[date | None] = mapped_column(Date, index=True)
-    last_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When the clinic (one-click "still accurate") or a moderator (approval) last confirmed it.
+    last_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     suspended_reason: Mapped[str | None] = mapped_column(Text)
     published_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("clinic_revisions.id", use_alter=True)
@@ -394,10 +395,21 @@ class AuditEvent(db.Model):
 
 
 class ProblemReport(db.Model):
-    """A patient's report that a listing is wrong or unsafe."""
+    """A patient's report that a listing is wrong or unsafe.
+
+    Never deleted: resolving one stamps who resolved it, when and why, and the
+    database refuses a resolution without a note (and refuses deletes).
+    """
 
     __tablename__ = "problem_reports"
-    __table_args__ = (CheckConstraint(_in("kind", vocab.REPORT_KINDS), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(_in("kind", vocab.REPORT_KINDS), name="kind"),
+        CheckConstraint(
+            "resolved_at IS NULL OR (resolved_by_id IS NOT NULL AND length(resolution_note) > 0)",
+            name="resolution_note_required",
+        ),
+        Index("ix_problem_reports_open", "resolved_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
@@ -410,6 +422,11 @@ class ProblemReport(db.Model):
     resolution_note: Mapped[str] = mapped_column(Text, default="")
 
     clinic: Mapped[Clinic] = relationship()
+    resolved_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
 
 
 APPEND_ONLY_TABLES: tuple[str, ...] = (
@@ -418,3 +435,6 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     "verifications",
     "audit_events",
 )
+
+# Rows the database keeps for good: they may be updated (a report gets resolved) but never deleted.
+KEEP_FOREVER_TABLES: tuple[str, ...] = ("problem_reports",)

@@ -132,7 +132,8 @@ def test_websites_are_http_or_https(editing, typed, stored):
 @pytest.mark.parametrize(
     "typed",
     ["javascript:alert(1)", "ftp://calm.example", "data:text/html,hi", "https://", "not a site",
-     "mailto:x@calm.example", "https://localhost", "https://calm.example@evil.example"],
+     "mailto:x@calm.example", "https://localhost", "https://calm.example@evil.example",
+     "[", "https://[calm.example/"],
 )  # fmt: skip
 def test_other_web_addresses_are_refused(editing, typed):
     page = refused(editing, website=typed)

@@ -160,7 +160,7 @@ def test_create_moderator_promotes_an_existing_account_and_ends_its_sessions(app
 
 def moderation_requests(app, revision_id: int, clinic_id: int) -> list[tuple[str, str]]:
     """(method, url) for every moderation route, built from the URL map."""
-    values = {"revision_id": revision_id, "clinic_id": clinic_id}
+    values = {"revision_id": revision_id, "clinic_id": clinic_id, "report_id": 1}
     found = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("moderation."):
@@ -224,12 +224,14 @@ def test_moderators_sign_in_on_the_shared_login_page_and_land_on_the_queue(moder
 
 
 def test_no_moderation_route_can_change_or_delete_history(app):
-    """The audit log is read-only through the site: only decide, suspend and restore write."""
+    """The audit log is read-only through the site: only decide, suspend, restore and
+    resolving a problem report write (each adds to the log)."""
     writes = {(m, u) for m, u in moderation_requests(app, 1, 1) if m != "GET"}
     assert writes == {
         ("POST", "/moderation/revisions/1/decision"),
         ("POST", "/moderation/clinics/1/suspend"),
         ("POST", "/moderation/clinics/1/restore"),
+        ("POST", "/moderation/reports/1/resolve"),
     }
 
 

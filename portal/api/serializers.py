@@ -14,7 +14,12 @@ from portal.vetting import Flag, red_flags
 
 
 def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    """ISO 8601; stored times are naive UTC, so a time says so (RFC 3339 `date-time` needs it)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.isoformat(timespec="seconds") + "Z"
+    return value.isoformat()
 
 
 def flag_json(flag: Flag) -> dict[str, str]:

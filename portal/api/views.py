@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import jsonify, request
 
+from portal import limits
 from portal.api import bp, hsds, openapi, serializers
 from portal.clinics.service import published_clinic_by_id
 from portal.errors import error_response
@@ -22,6 +23,7 @@ MAX_ID = 2**31 - 1
 
 
 @bp.get("/v1/clinics")
+@limits.search_api
 def clinics():
     """Published clinics near a place; the parameters are those of the /search page."""
     form = SearchForm(request.args)

@@ -142,10 +142,14 @@ def normalise_website(text: str) -> str:
 def _website(_form, field) -> None:
     if not field.data:
         return
-    parts = urlsplit(normalise_website(field.data))
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(normalise_website(field.data))
+        host = parts.hostname or ""
+    except ValueError:  # urlsplit refuses some malformed addresses, e.g. an unclosed "["
+        parts, host = None, ""
     if (
-        parts.scheme not in ("http", "https")
+        parts is None
+        or parts.scheme not in ("http", "https")
         or "." not in host
         or parts.username is not None
         or " " in field.data

@@ -6,10 +6,10 @@ sign in), and a clinic the user does not manage answers 404 like a missing one.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal import listings
+from portal import freshness, limits, listings
 from portal.auth import staff_required
 from portal.dashboard import bp, service
 from portal.dashboard.forms import (
@@ -21,8 +21,9 @@ from portal.dashboard.forms import (
 )
 from portal.extensions import db
 from portal.listings import IncompleteProfile, StaleEdit
-from portal.models import Clinic
+from portal.models import Clinic, utcnow
 from portal.profile import Profile
+from portal.reports.service import reports_for_clinics
 from portal.vetting import red_flags
 
 NEEDED = "Needed before you can submit for review."
@@ -40,6 +41,7 @@ def answer_formats() -> dict:
 def _own_clinic(clinic_id: int) -> Clinic:
     clinic = service.managed_clinic(current_user, clinic_id)
     if clinic is None:
+        g.portal_access_denied = True  # someone else's clinic, or none: logged
         abort(404)
     return clinic
 
@@ -110,14 +112,48 @@ def _form_from_draft(clinic: Clinic) -> ProfileForm:
 @bp.get("/dashboard")
 @staff_required
 def index():
+    return _render_index()
+
+
+def _render_index(*, problem: str = "", status: int = 200):
     clinics = service.managed_clinics(current_user)
     rows = [(clinic, listings.workflow_status(clinic)) for clinic in clinics]
     drafts = {clinic.id: service.draft_version(clinic) for clinic in clinics}
-    return render_template("dashboard/index.html", rows=rows, drafts=drafts)
+    return render_template(
+        "dashboard/index.html",
+        rows=rows,
+        drafts=drafts,
+        reports=reports_for_clinics([clinic.id for clinic in clinics]),
+        problem=problem,
+    ), status
+
+
+@bp.post("/dashboard/clinics/<int:clinic_id>/confirm")
+@staff_required
+def confirm(clinic_id: int):
+    """One click: the public listing is still accurate. Recorded; nothing goes to review."""
+    if not 0 < clinic_id <= service.MAX_ID:
+        abort(404)
+    try:
+        clinic = freshness.confirm_still_accurate(clinic_id, current_user, utcnow())
+    except freshness.NotYourClinic:
+        db.session.rollback()
+        abort(404 if db.session.get(Clinic, clinic_id) is None else 403)
+    except freshness.NotPublished as refused:
+        db.session.rollback()
+        return _render_index(problem=str(refused), status=refused.status)
+    db.session.commit()
+    flash(
+        f"Thank you. {clinic.name} is confirmed as accurate today; patients see today's date "
+        "on the listing.",
+        "success",
+    )
+    return redirect(url_for("dashboard.index", _anchor=f"clinic-{clinic.id}"), code=303)
 
 
 @bp.route("/dashboard/clinics/new", methods=["GET", "POST"])
 @staff_required
+@limits.profile_writes
 def new_clinic():
     form = ProfileForm(data=Profile().to_dict())  # a blank profile's defaults on GET
     if not form.is_submitted():
@@ -134,6 +170,7 @@ def new_clinic():
 
 @bp.route("/dashboard/clinics/<int:clinic_id>/edit", methods=["GET", "POST"])
 @staff_required
+@limits.profile_writes
 def edit(clinic_id: int):
     clinic = _own_clinic(clinic_id)
     if request.method == "GET":
@@ -197,6 +234,7 @@ def _submit_after_save(clinic: Clinic, form: ProfileForm, *, created: bool = Fal
 
 @bp.post("/dashboard/clinics/<int:clinic_id>/submit")
 @staff_required
+@limits.profile_writes
 def submit(clinic_id: int):
     """Submit the saved draft, exactly the version the user was looking at."""
     clinic = _own_clinic(clinic_id)

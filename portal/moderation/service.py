@@ -43,6 +43,9 @@ AUDIT_ACTIONS: dict[str, str] = {
     "changes_requested": "Changes requested",
     "clinic_suspended": "Listing suspended",
     "clinic_restored": "Listing restored",
+    "listing_confirmed": "Confirmed as still accurate",
+    "problem_reported": "Problem reported by a patient",
+    "report_resolved": "Problem report resolved",
 }
 
 # The checklist boxes a moderator must tick before approving, with what each one means.

@@ -12,14 +12,16 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from portal import listings
+from portal import freshness, listings, security
 from portal.auth import moderator_required
 from portal.clinics.service import latest_verification
 from portal.extensions import db
-from portal.models import Clinic, ClinicRevision, utcnow
+from portal.models import Clinic, ClinicRevision, ProblemReport, utcnow
 from portal.moderation import bp, service
 from portal.moderation.forms import DecisionForm, RestoreForm, SuspendForm
 from portal.places import clinic_coordinates
+from portal.reports import service as reports
+from portal.reports.forms import ResolveReportForm
 
 bp.before_request(moderator_required(lambda: None))
 
@@ -27,10 +29,14 @@ bp.before_request(moderator_required(lambda: None))
 @bp.get("/moderation")
 def queue():
     today = date.today()
+    now = utcnow()
     return render_template(
         "moderation/queue.html",
-        items=service.pending_queue(utcnow()),
+        items=service.pending_queue(now),
         expiring=service.expiring_listings(today),
+        reports=reports.open_reports(),
+        out_of_date=freshness.out_of_date_listings(now, current_app.config["STALE_AFTER_DAYS"]),
+        now=now,
         today=today,
         waited_text=service.waited_text,
     )
@@ -77,6 +83,12 @@ def decide(revision_id: int):
         db.session.rollback()
         _attach_error(form, error)
         return _render_review(revision, form, status=error.status)
+    security.event(
+        "moderation_decision",
+        outcome=decision.outcome,
+        revision=revision.id,
+        clinic=revision.clinic_id,
+    )
     flash(_decided_message(decision.outcome, revision), "success")
     return redirect(url_for("moderation.queue"))
 
@@ -126,6 +138,7 @@ def _render_review(
         conflict=conflict,
         latest=listings.latest_revision(clinic),
         approval_checks=service.APPROVAL_CHECKS,
+        open_reports=[report for report in reports.reports_about(clinic) if report.is_open],
     ), status
 
 
@@ -157,6 +170,7 @@ def _change_listing(clinic: Clinic, form, action, form_name: str, done: str):
     try:
         action(clinic, current_user, form.reason.data)
         db.session.commit()
+        security.event(f"listing_{action.__name__}", clinic=clinic.id)
     except service.WrongListingState as error:
         db.session.rollback()
         return _render_clinic(clinic, **forms, problem=str(error), status=error.status)
@@ -168,12 +182,50 @@ def _change_listing(clinic: Clinic, form, action, form_name: str, done: str):
     return redirect(url_for("moderation.clinic", clinic_id=clinic.id))
 
 
+@bp.post("/moderation/reports/<int(max=2147483647):report_id>/resolve")
+def resolve_report(report_id: int):
+    report = db.get_or_404(ProblemReport, report_id)
+    clinic = report.clinic
+    form = ResolveReportForm(prefix=f"report-{report.id}")
+    forms = {"suspend_form": SuspendForm(formdata=None), "restore_form": RestoreForm(formdata=None)}
+    if not form.validate():
+        return _render_clinic(clinic, **forms, posted=(report.id, form), status=422)
+    try:
+        reports.resolve(report.id, current_user, form.note.data, utcnow())
+        db.session.commit()
+    except reports.ReportError as error:
+        db.session.rollback()
+        if error.field:
+            form[error.field].errors = [*form[error.field].errors, str(error)]
+            return _render_clinic(clinic, **forms, posted=(report.id, form), status=error.status)
+        return _render_clinic(clinic, **forms, problem=str(error), status=error.status)
+    security.event("report_resolved", report=report.id, clinic=clinic.id)
+    flash(f"The report about {clinic.name} is resolved; your note is in the audit log.", "success")
+    return redirect(url_for("moderation.clinic", clinic_id=clinic.id, _anchor="reports"), code=303)
+
+
 def _render_clinic(
-    clinic: Clinic, suspend_form, restore_form, *, problem: str = "", status: int = 200
+    clinic: Clinic,
+    suspend_form,
+    restore_form,
+    *,
+    problem: str = "",
+    posted: tuple[int, ResolveReportForm] | None = None,
+    status: int = 200,
 ):
+    clinic_reports = reports.reports_about(clinic)
+    report_forms = {
+        report.id: ResolveReportForm(formdata=None, prefix=f"report-{report.id}")
+        for report in clinic_reports
+        if report.is_open
+    }
+    if posted is not None and posted[0] in report_forms:
+        report_forms[posted[0]] = posted[1]  # the form sent back keeps what was typed
     return render_template(
         "moderation/clinic.html",
         clinic=clinic,
+        reports=clinic_reports,
+        report_forms=report_forms,
         history=service.revision_history(clinic),
         verifications=service.verifications(clinic),
         latest_verification=latest_verification(clinic),
