@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
+    register_compression(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -60,6 +61,12 @@ def register_security(app: Flask) -> None:
     from portal import security
 
     security.register(app)
+
+
+def register_compression(app: Flask) -> None:
+    from portal import compression
+
+    compression.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

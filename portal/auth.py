@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app
+from flask import abort, current_app, g
 from flask_login import LoginManager, current_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -62,8 +62,10 @@ def role_required(role: str, *, hide: bool = True):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
+                g.portal_access_denied = True  # logged as a security event
                 return current_app.login_manager.unauthorized()
             if current_user.role != role:
+                g.portal_access_denied = True
                 abort(404 if hide else 403)
             return view(*args, **kwargs)
 

@@ -32,6 +32,36 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Sample data: {added} clinics added.")
 
+    @app.cli.command("check")
+    def check() -> None:
+        """Load the production configuration and fail on every unsafe setting."""
+        import os
+
+        from portal.config import load_config
+        from portal.security import deployment_problems
+
+        environ = dict(os.environ, PORTAL_ENV="production")
+        debug = os.environ.get("FLASK_DEBUG", "").lower() in {"1", "true", "yes", "on"}
+        config = load_config(Path(app.instance_path), environ)
+        problems = deployment_problems(config, debug=debug or app.debug)
+        for problem in problems:
+            click.echo(f"UNSAFE: {problem}", err=True)
+        if problems:
+            raise SystemExit(f"{len(problems)} problem(s): not safe for production.")
+        click.echo("Production configuration: no problems found.")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def backup(path: Path) -> None:
+        """Write a consistent copy of the live SQLite database to PATH (online backup API)."""
+        from portal.backup import BackupNotSupported, backup_sqlite
+
+        try:
+            pages = backup_sqlite(db.engine.url, path)
+        except BackupNotSupported as reason:
+            raise click.ClickException(str(reason)) from None
+        click.echo(f"Backup written to {path} ({pages} pages, integrity check ok).")
+
     @app.cli.command("create-moderator")
     @click.argument("email")
     @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)

@@ -9,23 +9,34 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PASSWORD_HASH = "scrypt:131072:8:1"  # noqa: S105 (a method name)
+# Rate limits (Flask-Limiter notation), each settable from the environment.
+RATE_LIMITS = {
+    "RATELIMIT_LOGIN_ADDRESS": "20 per minute; 200 per day",
+    "RATELIMIT_LOGIN_ACCOUNT": "5 per minute; 50 per day",
+    "RATELIMIT_REGISTER": "5 per hour",
+    "RATELIMIT_PROFILE": "60 per hour",
+    "RATELIMIT_SEARCH": "60 per minute",
+    "RATELIMIT_API": "120 per minute",
+    "RATELIMIT_REPORT": "5 per hour",
+}
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
+def _env_bool(name: str, default: bool, environ=os.environ) -> bool:
+    value = environ.get(name)
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key(instance_path: Path) -> str:
+def _secret_key(instance_path: Path, environ=os.environ) -> str:
     """SECRET_KEY from the environment, else one generated once and kept in instance/."""
-    if key := os.environ.get("SECRET_KEY"):
+    if key := environ.get("SECRET_KEY"):
         return key
     key_file = instance_path / "secret_key"
     if key_file.exists():
@@ -38,51 +49,56 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
-def load_config(instance_path: Path) -> dict:
+def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -> dict:
     """Configuration from the environment, with defaults for a developer's machine."""
-    env = os.environ.get("PORTAL_ENV", "development")
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'portal.db'}"
+    environ = os.environ if environ is None else environ
+    env = environ.get("PORTAL_ENV", "development")
+    database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'portal.db'}"
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     production = env == "production"
-    trusted_hosts = os.environ.get("TRUSTED_HOSTS")
+    trusted_hosts = environ.get("TRUSTED_HOSTS")
     return {
         "PORTAL_ENV": env,
-        "SECRET_KEY": _secret_key(instance_path),
+        "SECRET_KEY": _secret_key(instance_path, environ),
+        "SECRET_KEY_FROM_ENV": bool(environ.get("SECRET_KEY")),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "GEOCODER": os.environ.get("GEOCODER", "offline"),
-        "GEOCODER_TIMEOUT": float(os.environ.get("GEOCODER_TIMEOUT", "5")),
-        "GEODATA_PATH": os.environ.get("GEODATA_PATH", str(instance_path / "us-zip-centroids.tsv")),
-        "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", ""),
-        "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION", ""),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "GEOCODER": environ.get("GEOCODER", "offline"),
+        "GEOCODER_TIMEOUT": float(environ.get("GEOCODER_TIMEOUT", "5")),
+        "GEODATA_PATH": environ.get("GEODATA_PATH", str(instance_path / "us-zip-centroids.tsv")),
+        "MAP_TILE_URL": environ.get("MAP_TILE_URL", ""),
+        "MAP_TILE_ATTRIBUTION": environ.get("MAP_TILE_ATTRIBUTION", ""),
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True, environ),
+        "RATELIMIT_KEY_PREFIX": environ.get("RATELIMIT_KEY_PREFIX", "portal"),
+        **{name: environ.get(name, limit) for name, limit in RATE_LIMITS.items()},
         "RATELIMIT_SWALLOW_ERRORS": False,
         "RATELIMIT_HEADERS_ENABLED": True,
-        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", DEFAULT_PASSWORD_HASH),
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(256 * 1024))),
+        "PASSWORD_HASH_METHOD": environ.get("PASSWORD_HASH_METHOD", DEFAULT_PASSWORD_HASH),
+        "MAX_CONTENT_LENGTH": int(environ.get("MAX_CONTENT_LENGTH", str(256 * 1024))),
         "TRUSTED_HOSTS": [h.strip() for h in trusted_hosts.split(",")] if trusted_hosts else None,
         "PERMANENT_SESSION_LIFETIME": timedelta(
-            hours=int(os.environ.get("SESSION_LIFETIME_HOURS", "8"))
+            hours=int(environ.get("SESSION_LIFETIME_HOURS", "8"))
         ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production, environ),
         "REMEMBER_COOKIE_DURATION": timedelta(days=14),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production, environ),
+        "PROXY_HOPS": int(environ.get("PROXY_HOPS", "0")),
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
-        "WEB_CONCURRENCY": int(os.environ.get("WEB_CONCURRENCY", "1")),
+        "WEB_CONCURRENCY": int(environ.get("WEB_CONCURRENCY", "1")),
         "VERIFICATION_MONTHS": 12,
         "STALE_AFTER_DAYS": 180,
         # Open data (HSDS export): the site's public address and who assures the records.
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-        "HSDS_ASSURER_EMAIL": os.environ.get(
+        "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "HSDS_ASSURER_EMAIL": environ.get(
             "HSDS_ASSURER_EMAIL", "verification@ketamine-clinic-finder.example"
         ),
-        "SHOW_SAMPLE_DATA_NOTICE": _env_bool("SHOW_SAMPLE_DATA_NOTICE", True),
+        "SHOW_SAMPLE_DATA_NOTICE": _env_bool("SHOW_SAMPLE_DATA_NOTICE", True, environ),
     }

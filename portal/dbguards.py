@@ -1,4 +1,5 @@
-"""Database triggers that make revisions, decisions, verifications and the audit log append-only.
+"""Database triggers that make revisions, decisions, verifications and the audit log append-only,
+and keep problem reports from being deleted.
 
 The same statements run from `db.create_all()` (tests) and from the migration,
 so both schemas refuse an UPDATE or DELETE on those tables.
@@ -9,12 +10,20 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
-from portal.models import APPEND_ONLY_TABLES
+from portal.models import APPEND_ONLY_TABLES, KEEP_FOREVER_TABLES
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION portal_refuse_change() RETURNS trigger AS $$
 BEGIN
     RAISE EXCEPTION USING MESSAGE = 'rows of ' || TG_TABLE_NAME || ' are append-only';
+END;
+$$ LANGUAGE plpgsql
+"""
+
+PG_DELETE_FUNCTION = """
+CREATE OR REPLACE FUNCTION portal_refuse_delete() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION USING MESSAGE = 'rows of ' || TG_TABLE_NAME || ' are never deleted';
 END;
 $$ LANGUAGE plpgsql
 """
@@ -30,6 +39,13 @@ def guard_statements(dialect: str) -> list[str]:
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
                 "FOR EACH ROW EXECUTE FUNCTION portal_refuse_change()"
             )
+        statements.append(PG_DELETE_FUNCTION)
+        for table in KEEP_FOREVER_TABLES:
+            statements.append(f"DROP TRIGGER IF EXISTS {table}_no_delete ON {table}")
+            statements.append(
+                f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION portal_refuse_delete()"
+            )
         return statements
     if dialect == "sqlite":
         statements = []
@@ -40,6 +56,11 @@ def guard_statements(dialect: str) -> list[str]:
                     f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {action} ON {table} "
                     f"BEGIN SELECT RAISE(ABORT, 'rows of {table} are append-only'); END"
                 )
+        for table in KEEP_FOREVER_TABLES:
+            statements.append(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'rows of {table} are never deleted'); END"
+            )
         return statements
     return []
 

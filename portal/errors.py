@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 MESSAGES: dict[int, tuple[str, str]] = {
     400: (
@@ -87,6 +88,27 @@ def register(app: Flask) -> None:
         if status >= 500:
             return error_response(500)
         return error_response(status)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error: CSRFError):
+        from portal import security
+
+        security.event("csrf_failed", reason=error.description)
+        return error_response(
+            400,
+            "This form has expired or did not come from this site. "
+            "Go back, reload the page and try again.",
+            code="csrf_failed",
+        )
+
+    @app.errorhandler(SecurityError)
+    def handle_untrusted_host(_error: SecurityError):
+        # The Host header is not in TRUSTED_HOSTS: no page can be built (links use the host).
+        return Response(
+            "400 Bad Request: this site does not answer to that host name.\n",
+            status=400,
+            mimetype="text/plain",
+        )
 
     @app.errorhandler(InternalServerError)
     def handle_500(_error):

@@ -30,7 +30,18 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = Limiter(
+    key_func=get_remote_address,
+    default_limits=[],
+    on_breach=lambda limit: _log_breach(limit),
+)
+
+
+def _log_breach(limit) -> None:
+    from portal.limits import log_breach
+
+    log_breach(limit)
+
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

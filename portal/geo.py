@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from geopy.adapters import BaseSyncAdapter
+from geopy.adapters import BaseSyncAdapter, URLLibAdapter
 from geopy.exc import GeocoderServiceError, GeopyError
 from geopy.geocoders import Nominatim
 from geopy.geocoders.base import Geocoder
@@ -520,7 +520,8 @@ def build_geocoder(
     if choice == "offline":
         return OfflineGeocoder(table_path)
     if choice == "nominatim":
-        return Nominatim(user_agent=user_agent, timeout=timeout)
+        # urllib, not requests: urllib3 logs retried URLs, and the URL holds the patient's place.
+        return Nominatim(user_agent=user_agent, timeout=timeout, adapter_factory=URLLibAdapter)
     raise ValueError(f"unknown geocoder {name!r}; expected 'offline' or 'nominatim'")
 
 

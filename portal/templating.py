@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
-from portal import vocab
+from portal import freshness, vocab
 from portal.models import Clinic, utcnow
 from portal.profile import FIELD_LABELS
 
@@ -47,10 +47,9 @@ def verification_state(clinic: Clinic) -> str:
 
 def is_stale(clinic: Clinic) -> bool:
     """True when nobody confirmed the listing for longer than STALE_AFTER_DAYS."""
-    if clinic.last_confirmed_at is None:
-        return True
-    age = utcnow() - clinic.last_confirmed_at
-    return age.days > current_app.config["STALE_AFTER_DAYS"]
+    return freshness.is_stale(
+        clinic.last_confirmed_at, utcnow(), current_app.config["STALE_AFTER_DAYS"]
+    )
 
 
 def register(app: Flask) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import APPEND_ONLY_TABLES, AuditEvent, ClinicRevision
+from portal.models import APPEND_ONLY_TABLES, KEEP_FOREVER_TABLES, AuditEvent, ClinicRevision
 from tests.factories import make_clinic
 
 
@@ -41,7 +41,7 @@ def test_migrations_build_the_same_schema_as_the_models(app, tmp_path):
         db.engine.dispose()
     assert tables == set(db.metadata.tables)
     assert {name.split("_no_")[0].removesuffix("_append_only") for name in triggers} == set(
-        APPEND_ONLY_TABLES
+        APPEND_ONLY_TABLES + KEEP_FOREVER_TABLES
     )
 
 

@@ -1,18 +1,19 @@
 """HTTP handlers of the accounts blueprint: register, sign in, sign out, change password.
 
-Sign-in is one view with no limits of its own, so per-address and per-account
-rate limits can be stacked on it as decorators, e.g.
-`@limiter.limit("10 per minute", methods=["POST"])` and
-`@limiter.limit("5 per minute", key_func=account_key, methods=["POST"])`.
+Sign-in attempts are limited per address and per account (portal.limits), so
+neither one address trying many accounts nor many addresses trying one
+account gets far; registration is limited per address.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from portal import limits, security
 from portal.accounts import bp, service
 from portal.accounts.forms import LoginForm, PasswordForm, RegisterForm
 from portal.extensions import db
@@ -33,9 +34,10 @@ SUSPENDED = (
 )
 
 
-def account_key() -> str:
-    """Rate-limit key for one account: the normalised email of a sign-in attempt."""
-    return "account:" + service.normalise_email(request.form.get("email", ""))[:254]
+def _account_hint(email: str) -> str:
+    """Which account a failed sign-in tried, without writing the address into the log."""
+    digest = hashlib.sha256(service.normalise_email(email or "").encode()).hexdigest()
+    return "email-sha256:" + digest[:16]
 
 
 def home_for(user: User) -> str:
@@ -54,6 +56,7 @@ def _remember_days() -> int:
 
 
 @bp.route("/account/register", methods=["GET", "POST"])
+@limits.registration
 def register():
     """Create a clinic staff account.
 
@@ -76,6 +79,8 @@ def register():
 
 
 @bp.route("/account/login", methods=["GET", "POST"])
+@limits.login_by_address
+@limits.login_by_account
 def login():
     form = LoginForm()
     form.remember.label.text = f"Keep me signed in on this device for {_remember_days()} days"
@@ -88,12 +93,15 @@ def login():
         return render_template("accounts/login.html", form=form), status
     user = service.authenticate(form.email.data, form.password.data)
     if user is None:
+        security.event("login_failed", account=_account_hint(form.email.data))
         return render_template("accounts/login.html", form=form, problem=SIGN_IN_FAILED), 401
     if user.is_suspended:
+        security.event("login_refused_suspended", actor=f"user:{user.id}")
         return render_template("accounts/login.html", form=form, problem=SUSPENDED), 403
     _start_session(user, remember=form.remember.data)
     service.record_login(user)
     db.session.commit()
+    security.event("login", actor=f"user:{user.id}", role=user.role)
     return redirect(service.safe_next(form.next.data) or home_for(user), code=303)
 
 
@@ -103,6 +111,7 @@ def logout():
     if current_user.is_authenticated:
         service.end_sessions(current_user._get_current_object())
         db.session.commit()
+        security.event("logout")
     session.clear()
     logout_user()  # after clear(): it marks the remember-me cookie for deletion
     flash("You are signed out. Cookies from before no longer sign anyone in.", "success")
@@ -127,6 +136,7 @@ def change_password():
         form.new_password.errors.append(str(error))
         return render_template("accounts/password.html", form=form), 422
     db.session.commit()
+    security.event("password_changed")
     remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
     _start_session(user, remember=remembered)
     flash(

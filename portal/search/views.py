@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import render_template, request
 
+from portal import limits
 from portal.geo import GeocodingError
 from portal.places import get_geocoder
 from portal.search import bp, service
@@ -25,6 +26,7 @@ def distance_filter(miles: float) -> str:
 
 
 @bp.get("/search")
+@limits.search_page
 def results():
     """The results page; with nothing asked yet, just the form."""
     form = SearchForm(request.args)
