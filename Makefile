@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := portal
 
-.PHONY: run test lint format bench-search clean
+.PHONY: run test lint format bench-search vendor clean
 
 $(VENV)/.run-deps: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,13 +18,17 @@ $(VENV)/.test-deps: $(VENV)/.run-deps requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# axe-core for the accessibility tests (and Leaflet, whose files are already in static/vendor).
+node_modules/.package-lock.json: package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund; else echo "npm not found: the accessibility tests will be skipped"; fi
+
 run: $(VENV)/.run-deps
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed
 	@echo "Serving on http://$(HOST):$(PORT) (no access log: searches are health data)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 1 --threads 4 "portal:create_app()"
 
-test: $(VENV)/.test-deps
+test: $(VENV)/.test-deps node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-deps
@@ -37,6 +41,10 @@ format: $(VENV)/.test-deps
 
 bench-search: $(VENV)/.test-deps
 	$(BIN)/python bench/search.py
+
+# Copy Leaflet's files from node_modules into static/vendor/leaflet (after changing its version).
+vendor: node_modules/.package-lock.json
+	npm run vendor
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

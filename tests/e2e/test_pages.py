@@ -1,0 +1,186 @@
+"""Every page type in Chromium: axe-core, phone layout, tap targets, scripts, screenshots.
+
+Each page type is reached the way a person reaches it (signing in, submitting a
+form with a mistake). The axe results of every page type are written to
+test-artifacts/axe-summary.json and the screenshots to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, run_axe, sign_in, write_artifact
+
+BLOCKING_IMPACTS = {"serious", "critical"}
+COMPARE_SCRIPT = "/static/js/compare.js"
+RESULTS_SCRIPTS = ("/static/vendor/leaflet/leaflet.js", "/static/js/results-map.js", COMPARE_SCRIPT)
+SAN_DIEGO_SLUGS = (
+    "harbor-ketamine-center",
+    "mission-hills-mind-health",
+    "torrey-bluff-infusion-partners",
+)
+MIN_TAP = 44
+# Links and controls people tap: the main navigation and every form in the page's content.
+TAP_TARGETS_JS = """() => {
+  const targets = [...document.querySelectorAll(
+    'nav[aria-label="Main"] a, nav[aria-label="Main"] button, .brand, ' +
+    'main form button, main form a, main form select, main form textarea, ' +
+    'main form input:not([type=hidden]), .pagination a, .button, ' +
+    '[data-compare-tray] button, [data-compare-tray] summary, [data-compare-tray] a'
+  )];
+  return targets.flatMap(element => {
+    // A checkbox or radio is tapped through its label.
+    const choice = ['checkbox', 'radio'].includes(element.type);
+    const target = choice ? element.closest('label') : element;
+    const box = target && target.getBoundingClientRect();
+    if (!box || box.width === 0 || box.height === 0) return [];  // hidden (closed <details>)
+    if (box.height >= 44 && box.width >= 44) return [];
+    const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
+    return [`${target.outerHTML.slice(0, 90)} is ${size}`];
+  });
+}"""
+
+
+@dataclass(frozen=True)
+class PageType:
+    name: str
+    open: Callable  # (page, live_site) -> None: brings the browser to the page
+    scripts: tuple[str, ...] = ()
+
+
+def _visit(path: str) -> Callable:
+    def open_page(page, live_site) -> None:
+        page.goto(live_site(path))
+
+    return open_page
+
+
+def _comparison(page, live_site) -> None:
+    ids = ",".join(str(n) for n in live_site.clinic_ids(*SAN_DIEGO_SLUGS))
+    page.goto(live_site(f"/compare?ids={ids}"))
+
+
+def _guide_with_a_full_tray(page, live_site) -> None:
+    for slug in SAN_DIEGO_SLUGS:
+        page.goto(live_site(f"/clinics/{slug}"))
+        page.locator("form.compare-toggle button").click()
+        page.locator("form.compare-toggle button.is-chosen").wait_for()
+    page.goto(live_site("/guide"))
+    page.locator("[data-compare-tray] summary").click()
+
+
+def _dashboard(page, live_site) -> None:
+    sign_in(page, live_site, live_site.make_staff_with_clinic())
+    page.goto(live_site("/dashboard"))
+
+
+def _profile_form_with_errors(page, live_site) -> None:
+    sign_in(page, live_site, live_site.make_user())
+    page.goto(live_site("/dashboard/clinics/new"))
+    page.get_by_label("Clinic name").fill("Quiet Harbor Ketamine")
+    page.get_by_label("ZIP code").fill("9210")
+    page.get_by_role("button", name="Save draft").click()
+    page.locator(".error-summary").wait_for()
+
+
+def _moderation_queue(page, live_site) -> None:
+    sign_in(page, live_site, live_site.make_user(role="moderator"))
+    page.goto(live_site("/moderation"))
+
+
+def _moderation_review(page, live_site) -> None:
+    _moderation_queue(page, live_site)
+    page.locator('main a[href^="/moderation/revisions/"]').first.click()
+    page.wait_for_url("**/moderation/revisions/*")
+
+
+def _register_with_errors(page, live_site) -> None:
+    page.goto(live_site("/account/register"))
+    page.get_by_label("Work email address").fill("not-an-email")
+    page.get_by_role("button", name="Create account").click()
+    page.locator(".error").first.wait_for()
+
+
+PAGE_TYPES = [
+    PageType("home", _visit("/")),
+    PageType("results", _visit("/search?location=92101&radius=250"), RESULTS_SCRIPTS),
+    PageType(
+        "results-filtered", _visit("/search?location=10001&radius=50&route=iv"), RESULTS_SCRIPTS
+    ),
+    PageType("empty-results", _visit("/search?location=99501&radius=10")),
+    PageType("search-errors", _visit("/search?location=Atlantis%2C+ZZ")),
+    PageType("listing", _visit("/clinics/harbor-ketamine-center"), (COMPARE_SCRIPT,)),
+    PageType("compare", _comparison),
+    PageType("compare-empty", _visit("/compare")),
+    PageType(
+        "question-sheet", _visit("/clinics/harbor-ketamine-center/questions"), (COMPARE_SCRIPT,)
+    ),
+    PageType("guide", _visit("/guide")),
+    PageType("guide-with-comparison-tray", _guide_with_a_full_tray, (COMPARE_SCRIPT,)),
+    PageType("about-verification", _visit("/about/verification")),
+    PageType("login", _visit("/account/login")),
+    PageType("register", _visit("/account/register")),
+    PageType("register-errors", _register_with_errors),
+    PageType("dashboard", _dashboard),
+    PageType("profile-form-errors", _profile_form_with_errors),
+    PageType("moderation-queue", _moderation_queue),
+    PageType("moderation-review", _moderation_review),
+    PageType("not-found", _visit("/clinics/no-such-clinic")),
+]
+
+
+@pytest.fixture(scope="module")
+def axe_summary():
+    summary: dict[str, dict] = {}
+    yield summary
+    write_artifact("axe-summary.json", summary)
+
+
+def _screenshot(page, name: str, viewport: dict) -> None:
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}-{viewport['width']}.png"), full_page=True)
+
+
+def _loaded_scripts(page) -> set[str]:
+    return set(
+        page.evaluate(
+            """() => performance.getEntriesByType('resource')
+                .filter(entry => entry.initiatorType === 'script')
+                .map(entry => new URL(entry.name).pathname)"""
+        )
+    )
+
+
+@pytest.mark.parametrize("page_type", PAGE_TYPES, ids=lambda page_type: page_type.name)
+def test_page_type(page, live_site, page_type: PageType, axe_summary):
+    page_type.open(page, live_site)
+    page.wait_for_load_state("load")
+
+    desktop = run_axe(page)
+    _screenshot(page, page_type.name, DESKTOP)
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(100)
+    phone = run_axe(page)
+    _screenshot(page, page_type.name, PHONE)
+
+    found = {(v["id"], v["impact"]): v for v in desktop + phone}
+    axe_summary[page_type.name] = {
+        "url": page.url.removeprefix(live_site.url),
+        "violations": [
+            {"id": rule, "impact": impact, "help": v["help"], "nodes": v["nodes"]}
+            for (rule, impact), v in sorted(found.items())
+        ],
+    }
+    blocking = [v for v in found.values() if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, blocking
+
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll_width <= PHONE["width"], f"page scrolls sideways on a phone: {scroll_width}px"
+    assert page.evaluate(TAP_TARGETS_JS) == []
+
+    assert _loaded_scripts(page) == set(page_type.scripts)
+    assert live_site.outside_requests == []
