@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from portal import listings
+from portal.credentials import npi_is_valid
 from portal.extensions import db
 from portal.models import Clinic
 from portal.profile import Profile
@@ -39,12 +40,13 @@ def seed_clinics(entries: list[dict], locate) -> int:
         submitted = _as_datetime(verified_on) if verified_on else None
         revision = listings.submit_revision(clinic, user=None, submitted_at=submitted)
         if entry["status"] == "published":
+            coordinates = locate(profile)
             listings.publish_revision(
                 revision,
                 moderator=None,
                 today=date.fromisoformat(verified_on),
-                checklist=listings.Checklist(notes=SAMPLE_REASON),
-                coordinates=locate(profile),
+                checklist=sample_checklist(profile, located=coordinates is not None),
+                coordinates=coordinates,
                 reason=SAMPLE_REASON,
             )
         if confirmed := entry.get("last_confirmed_on"):
@@ -53,6 +55,27 @@ def seed_clinics(entries: list[dict], locate) -> int:
         added += 1
     db.session.flush()
     return added
+
+
+def sample_checklist(profile: Profile, *, located: bool) -> listings.Checklist:
+    """What a sample verification shows: the NPI really computed, the rest as a demonstration.
+
+    Without it every sample listing would read "verified" with nothing checked,
+    which is not what a verified listing looks like on the real site.
+    """
+    npi = profile.npi.strip()
+    return listings.Checklist(
+        npi_check_passed=npi_is_valid(npi) if npi else None,
+        licence_state=profile.licence_state,
+        licence_number=profile.licence_number,
+        licence_checked_how="Sample data: stands for a look-up on the state board's site."
+        if profile.licence_number
+        else "",
+        address_plausible=located,
+        answers_plausible=True,
+        red_flags_reviewed=True,
+        notes=SAMPLE_REASON,
+    )
 
 
 def _as_datetime(day: str) -> datetime:

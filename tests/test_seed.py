@@ -62,3 +62,14 @@ def test_pending_sample_clinics_are_not_public(client, sample_clinics):
     pending = db.session.scalars(select(Clinic).where(Clinic.status == "pending")).all()
     for clinic in pending:
         assert client.get(f"/clinics/{clinic.slug}").status_code == 404
+
+
+def test_sample_verifications_show_what_a_real_check_covers(client, sample_clinics):
+    """A verified sample listing lists checks done (NPI computed for real), not a row of crosses."""
+    clinic = sample_clinics[0]
+    html = client.get(f"/clinics/{clinic.slug}").get_data(as_text=True)
+    assert "The provider number (NPI) passed its check-digit test" in html
+    assert f"The {clinic.profile.licence_state} licence {clinic.profile.licence_number}" in html
+    assert "The address and map position were checked" in html
+    assert "was not checked" not in html
+    assert "were not reviewed" not in html
