@@ -6,8 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from portal.config import ROOT, load_config
+
+MAX_DATABASE_ID = 2**31 - 1  # the largest value of a PostgreSQL integer column
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -24,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
+    app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -32,6 +36,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in every route, capped at the largest id a database integer holds.
+
+    Without the cap an id like 99999999999999999999 reaches the database and
+    fails there (a 500 on SQLite); with it the URL simply does not match (404).
+    """
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_DATABASE_ID, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def register_extensions(app: Flask) -> None:

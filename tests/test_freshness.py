@@ -208,11 +208,12 @@ def test_confirming_keeps_a_pending_edit_waiting(app, staff):
 
 
 def test_other_clinics_staff_cannot_confirm(app, staff, other_staff):
+    """Another clinic's id answers like a missing one, so guessing ids reveals nothing."""
     clinic = confirmed_days_ago(make_clinic(manager=staff.user), 200)
     confirmed_at = clinic.last_confirmed_at
     other_staff.login()
     response = confirm(other_staff, clinic.id)
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert reread(clinic).last_confirmed_at == confirmed_at
     assert not db.session.scalar(
         select(AuditEvent.id).where(AuditEvent.action == "listing_confirmed")

@@ -79,7 +79,7 @@ POST = {
     "moderation.suspend": (302, 404, 404, 422),
     "moderation.restore": (302, 404, 404, 409),
     "reports.new": (422, 422, 422, 422),
-    "dashboard.confirm": (302, 303, 403, 403),
+    "dashboard.confirm": (302, 303, 404, 403),
     "moderation.resolve_report": (302, 404, 404, 422),
     "compare.add": (400, 400, 400, 400),  # no clinic named
     "compare.remove": (400, 400, 400, 400),
@@ -376,3 +376,39 @@ def test_snapshot_sees_a_change(app):
     user.last_login_at = user.created_at
     db.session.commit()
     assert snapshot() != before
+
+
+# --- ids no database holds ------------------------------------------------------------------
+
+
+def _huge_id_urls(app, world: World) -> list[tuple[str, str, str]]:
+    """Every route with an integer in its path, that integer replaced by one too big to store."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        int_args = [name for name, conv in rule._converters.items() if conv.regex == r"\d+"]
+        if not int_args:
+            continue
+        good = _url(app, rule.endpoint, world)
+        for name in int_args:
+            value = str(world.values[name])
+            huge = good.replace(f"/{value}/", "/99999999999999999999/", 1)
+            if huge == good:
+                huge = good.replace(f"/{value}", "/99999999999999999999", 1)
+            assert huge != good, (rule.endpoint, name)
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                urls.append((method, rule.endpoint, huge))
+    return urls
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_ids_too_big_for_the_database_answer_404_on_every_route(app, world, role):
+    client = world.client(role, app)
+    urls = _huge_id_urls(app, world)
+    assert len(urls) >= 10
+    token = _token(client, role)
+    for method, endpoint, url in urls:
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data={"csrf_token": token, "reason": "x"})
+        assert response.status_code == 404, (role, endpoint, url, response.status_code)

@@ -136,9 +136,9 @@ def confirm(clinic_id: int):
         abort(404)
     try:
         clinic = freshness.confirm_still_accurate(clinic_id, current_user, utcnow())
-    except freshness.NotYourClinic:
+    except freshness.NotYourClinic:  # another clinic's id reads like a missing one
         db.session.rollback()
-        abort(404 if db.session.get(Clinic, clinic_id) is None else 403)
+        abort(404)
     except freshness.NotPublished as refused:
         db.session.rollback()
         return _render_index(problem=str(refused), status=refused.status)
