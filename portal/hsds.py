@@ -360,14 +360,14 @@ def _identifiers(listing: Listing) -> list[dict[str, Any]]:
                 "identifier": p.npi,
             }
         )
-    if p.licence_number:
+    if p.licence_number or p.licence_state:  # a state without a number is still a fact
         state = vocab.US_STATES.get(p.licence_state, p.licence_state) or "state not stated"
         identifiers.append(
             {
                 "id": listing.id("identifier/licence"),
                 "organization_id": listing.id("organization"),
                 "identifier_type": f"US state medical or nursing licence ({state})",
-                "identifier": p.licence_number,
+                "identifier": p.licence_number or "number not stated",
             }
         )
     return identifiers

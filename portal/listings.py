@@ -149,7 +149,9 @@ def save_draft(
             )
         draft.data = profile.to_dict()
     draft.updated_by_id = user.id if user else None
-    if clinic.status in ("draft", "rejected") and profile.name:
+    # Until a clinic is first published its name is only what its staff typed last;
+    # after that, the public name changes only when a moderator approves a revision.
+    if clinic.published_revision_id is None and clinic.status != "suspended" and profile.name:
         clinic.name = profile.name
     db.session.flush()
     return draft

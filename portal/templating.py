@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app
 
 from portal import freshness, vocab
+from portal.clinics.service import verification_coverage
 from portal.models import Clinic, utcnow
 from portal.profile import FIELD_LABELS
 
@@ -67,6 +68,7 @@ def register(app: Flask) -> None:
         price_range=price_range,
         verification_state=verification_state,
         is_stale=is_stale,
+        verification_checks=verification_coverage,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -224,6 +224,24 @@ def test_verification_group_shows_dates_freshness_and_new_patients(client):
     assert header.count("Possibly out of date") == 1
 
 
+def test_verification_group_says_what_each_check_covered(client, sample_clinics):
+    """The same checklist the listing shows, per clinic; a clinic checked for less says so."""
+    checked = sample_clinics[0]
+    bare = make_clinic(clean_profile(name="Checked For Little"))  # an empty checklist
+    html = compare_page(client, f"{checked.id},{bare.id}")
+    first, second = cells(html, "verification_coverage")
+    assert "The provider number (NPI) passed its check-digit test" in first
+    assert "The address and map position were checked" in first
+    assert "not checked" not in first
+    assert "The provider number (NPI) was not checked" in second
+    assert "The medical licence was not checked" in second
+    listing = client.get(f"/clinics/{checked.slug}").get_data(as_text=True)
+    lines = re.findall(r"<li>(.*?)</li>", first)
+    assert len(lines) == 5
+    for line in lines:
+        assert line in listing
+
+
 def test_one_clinic_is_shown_with_a_word_that_comparing_needs_two(client):
     (clinic,) = clinics(1)
     html = compare_page(client, str(clinic.id))

@@ -656,3 +656,17 @@ def test_a_new_staff_member_sees_only_their_own_clinics(staff):
     page = html_of(staff.client.get("/dashboard"))
     assert "Mine Clinic" in page and "Stranger Clinic" not in page
     assert f'href="{edit_url(mine)}"' in page
+
+
+def test_renaming_a_new_clinic_under_review_shows_the_new_name_on_the_dashboard(staff):
+    """Before its first approval a clinic's name is the staff's latest; afterwards it waits."""
+    waiting = make_clinic(clean_profile(name="Alpha Pending"), status="pending", manager=staff.user)
+    live = make_clinic(clean_profile(name="Bravo Live"), manager=staff.user)
+    staff.login()
+    assert save(staff, waiting, clean_profile(name="Alpha Renamed")).status_code == 303
+    assert save(staff, live, clean_profile(name="Bravo Renamed")).status_code == 303
+    page = html_of(staff.client.get("/dashboard"))
+    assert "Alpha Renamed" in page
+    assert "Alpha Pending" not in page
+    db.session.expire_all()
+    assert db.session.get(Clinic, live.id).name == "Bravo Live"  # public name waits for review

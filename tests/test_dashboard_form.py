@@ -62,6 +62,25 @@ def test_sections_follow_the_three_questions(staff):
     assert 'id="session_monitor-unanswered" name="session_monitor" value="" checked' in page
 
 
+def test_every_answer_says_why_a_patient_cares(staff):
+    """Each field has help text beside it; a set of checkboxes shares its group's help."""
+    grouped = {
+        name: item
+        for section in SECTIONS
+        for item in section.items
+        if isinstance(item, Group)
+        for name in item.fields
+    }
+    staff.login()
+    page = html_of(staff.client.get("/dashboard/clinics/new"))
+    for name in PROFILE_FIELDS:
+        if name in grouped:
+            assert grouped[name].help, name
+            assert escape(grouped[name].help) in page, name
+        else:
+            assert f'id="{name}-help"' in page, f"{name} has no help text"
+
+
 @pytest.fixture
 def editing(staff):
     """A signed-in staff member and their draft clinic."""

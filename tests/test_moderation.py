@@ -155,6 +155,30 @@ def test_create_moderator_promotes_an_existing_account_and_ends_its_sessions(app
     assert user.session_token != old_token
 
 
+def test_a_promoted_staff_member_cannot_judge_their_own_clinic(app, runner, staff, moderator):
+    """Conflict of interest: another moderator decides, suspends and restores that clinic."""
+    revision = submit_new(manager=staff.user)
+    published = make_clinic(manager=staff.user)
+    result = runner.invoke(
+        args=["create-moderator", staff.user.email, "--password", "quiet river lantern"]
+    )
+    assert result.exit_code == 0, result.output
+    staff.password = "quiet river lantern"
+    sign_in(staff)
+    refused = decide(staff, revision.id, APPROVE)
+    assert refused.status_code == 403
+    assert "another moderator has to decide" in text_of(refused)
+    assert decisions_of(revision.id) == []
+    suspend = staff.submit(
+        f"/moderation/clinics/{published.id}",
+        {"reason": "testing"},
+        action=f"/moderation/clinics/{published.id}/suspend",
+    )
+    assert suspend.status_code == 403
+    assert fresh(Clinic, published.id).status == "published"
+    assert decide(sign_in(moderator), revision.id, APPROVE).status_code == 302
+
+
 # --- who may reach moderation --------------------------------------------------------------
 
 

@@ -526,6 +526,13 @@ def test_changing_any_answer_changes_the_hsds_records(schemas, name):
     assert _all_records(changed) != _all_records(base), f"{name} does not reach the HSDS records"
 
 
+def test_a_licence_state_without_a_number_still_reaches_the_records(schemas):
+    base = clean_profile(licence_number="", licence_state="CA")
+    moved = dataclasses.replace(base, licence_state="NV")
+    assert _all_records(moved) != _all_records(base)
+    assert "Nevada" in _all_records(moved)
+
+
 def test_every_profile_field_is_in_the_mapping_table_and_the_docs():
     assert set(hsds.FIELD_MAPPING) == set(PROFILE_FIELDS)
     docs = (ROOT / "docs" / "hsds-mapping.md").read_text("utf-8")

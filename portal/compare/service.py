@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from portal import vocab
+from portal.clinics.service import latest_verifications, verification_coverage
 from portal.extensions import db
 from portal.models import Clinic
 from portal.search.service import ClinicRow, load_clinics
@@ -112,6 +113,7 @@ class Column:
     flags: tuple[Flag, ...]
     verification: str
     stale: bool
+    coverage: tuple[tuple[bool, str], ...] = ()  # what the newest verification checked
 
     @property
     def flag_codes(self) -> frozenset[str]:
@@ -145,12 +147,16 @@ def compare(values: Iterable[str], *, today: date) -> Comparison:
     shown, over_limit = available[:MAX_CLINICS], available[MAX_CLINICS:]
 
     notices = _notices(requested, unknown, unpublished, over_limit, len(available))
+    verifications = latest_verifications([clinic.id for clinic in shown]) if shown else {}
     columns = tuple(
         Column(
             clinic=clinic,
             flags=tuple(red_flags(clinic.profile)),
             verification=clinic.verification_state(today),
             stale=is_stale(clinic),
+            coverage=tuple(verification_coverage(verifications[clinic.id]))
+            if clinic.id in verifications
+            else (),
         )
         for clinic in shown
     )
@@ -561,6 +567,11 @@ def _verification_rows(columns: Sequence[Column]) -> tuple[Row, ...]:
             return Cell(text="Yes", tone="good")
         return Cell(text="No", tone="warn")
 
+    def covered(column: Column) -> Cell:
+        if not column.coverage:
+            return Cell(text=NOT_STATED, not_stated=True)
+        return Cell(items=tuple(text for _done, text in column.coverage))
+
     clinics = [column.clinic for column in columns]
     last_confirmed = [c.last_confirmed_at.date() if c.last_confirmed_at else None for c in clinics]
     return (
@@ -581,6 +592,12 @@ def _verification_rows(columns: Sequence[Column]) -> tuple[Row, ...]:
             "Verification lasts until",
             [c.verification_expires for c in clinics],
             [dated(c.verification_expires) for c in clinics],
+        ),
+        _row(
+            "verification_coverage",
+            "What the check covered",
+            [column.coverage for column in columns],
+            [covered(column) for column in columns],
         ),
         _row(
             "last_confirmed",

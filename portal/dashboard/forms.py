@@ -245,9 +245,15 @@ class ProfileForm(FlaskForm):
         "a cure or a guaranteed result: patients are told to be wary of such promises.",
     )
     address = _text("Street address", 200, "Where patients come for treatment.")
-    city = _text("City", 100)
+    city = _text(
+        "City", 100, "Patients search by city, so use the name on the clinic's postal address."
+    )
     state = SelectField(
-        "State", choices=STATE_CHOICES, validators=[_us_state], validate_choice=False
+        "State",
+        choices=STATE_CHOICES,
+        validators=[_us_state],
+        validate_choice=False,
+        description="Together with the ZIP code, this places the clinic on the map.",
     )
     zip = StringField(
         "ZIP code",
@@ -294,7 +300,12 @@ class ProfileForm(FlaskForm):
         render_kw={"inputmode": "numeric"},
     )
     licence_state = SelectField(
-        "Licence state", choices=STATE_CHOICES, validators=[_us_state], validate_choice=False
+        "Licence state",
+        choices=STATE_CHOICES,
+        validators=[_us_state],
+        validate_choice=False,
+        description="The state board that issued the medical director's licence: a moderator "
+        "looks the licence up there before verifying the listing.",
     )
     licence_number = _text(
         "Licence number",
@@ -377,9 +388,15 @@ class ProfileForm(FlaskForm):
         "So patients can prepare: for example 6 hours without solid food.",
         " hours",
     )
-    pharmaceutical_grade = BooleanField("Pharmaceutical-grade ketamine only")
+    pharmaceutical_grade = BooleanField(
+        "Pharmaceutical-grade ketamine only",
+        description="Patients want to know the medicine comes from a licensed pharmaceutical "
+        "supplier, with a known strength and purity.",
+    )
     emergency_trained = BooleanField(
-        "Staff are trained for emergencies and follow a protocol for adverse events"
+        "Staff are trained for emergencies and follow a protocol for adverse events",
+        description="Serious breathing or heart problems are rare when a session is watched "
+        "closely; patients want to know someone is ready if one happens.",
     )
     offers_home_iv = BooleanField(
         "Offers IV ketamine at home",
@@ -424,7 +441,11 @@ class ProfileForm(FlaskForm):
     induction_weeks = _count(
         "Weeks the first series takes", 104, "Often one to six weeks.", " weeks"
     )
-    maintenance_offered = BooleanField("Maintenance (booster) sessions offered")
+    maintenance_offered = BooleanField(
+        "Maintenance (booster) sessions offered",
+        description="The effect of a first series often fades; patients plan ahead when they "
+        "know whether boosters are available here.",
+    )
     plan_notes = _notes(
         "More about the treatment plan",
         "What a patient can expect from the first visit to the last session.",

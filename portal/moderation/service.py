@@ -23,6 +23,7 @@ from portal.geo import GeocodingError, OfflineGeocoder, Place, miles_between
 from portal.models import (
     AuditEvent,
     Clinic,
+    ClinicManager,
     ClinicRevision,
     ReviewDecision,
     User,
@@ -105,6 +106,23 @@ class NotAModerator(ModerationError):
 def _require_moderator(user: User) -> None:
     if user is None or not user.is_moderator:
         raise NotAModerator("Only moderators can decide on listings.")
+
+
+class OwnClinic(ModerationError):
+    status = 403
+
+
+def _require_independent(moderator: User, clinic_id: int) -> None:
+    """A moderator who also manages the clinic (a promoted staff account) may not judge it."""
+    manages = db.session.scalar(
+        select(ClinicManager.clinic_id).where(
+            ClinicManager.user_id == moderator.id, ClinicManager.clinic_id == clinic_id
+        )
+    )
+    if manages is not None:
+        raise OwnClinic(
+            "Your account also manages this clinic, so another moderator has to decide on it."
+        )
 
 
 def _join_and(items: list[str]) -> str:
@@ -412,6 +430,7 @@ def decide(
     if outcome not in vocab.DECISIONS:
         raise ModerationError("Choose approve, reject or ask for changes.")
     reason = (reason or "").strip()
+    _require_independent(moderator, revision.clinic_id)
     clinic = lock_clinic(revision.clinic_id)
     if decision_of(revision) is not None:
         raise AlreadyDecided(already_decided_message(revision))
@@ -496,6 +515,7 @@ def checklist_from(
 def suspend(clinic: Clinic, moderator: User, reason: str) -> Clinic:
     """Hide a published listing from patients, saying why."""
     _require_moderator(moderator)
+    _require_independent(moderator, clinic.id)
     reason = (reason or "").strip()
     clinic = lock_clinic(clinic.id)
     if clinic.status != "published":
@@ -516,6 +536,7 @@ def suspend(clinic: Clinic, moderator: User, reason: str) -> Clinic:
 def restore(clinic: Clinic, moderator: User, reason: str) -> Clinic:
     """Show a suspended listing to patients again."""
     _require_moderator(moderator)
+    _require_independent(moderator, clinic.id)
     reason = (reason or "").strip()
     clinic = lock_clinic(clinic.id)
     if clinic.status != "suspended":
