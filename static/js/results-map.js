@@ -29,6 +29,9 @@
     L.tileLayer(tileUrl, {
       maxZoom: 18,
       attribution: box.getAttribute("data-tile-attribution") || "",
+    }).on("tileerror", function () {
+      // Offline, or the tile server is down: the same plain background as without tiles.
+      box.classList.add("no-tiles");
     }).addTo(map);
   } else {
     box.classList.add("no-tiles");

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 import pytest
@@ -41,9 +42,9 @@ PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 
 try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - `make test` installs it
-    sync_playwright = None
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - `make test` installs it; the tests skip (or fail) then
+    expect = sync_playwright = None
 
 
 def _browser_missing() -> str | None:
@@ -54,10 +55,22 @@ def _browser_missing() -> str | None:
     return None
 
 
+def browser_tests_required() -> bool:
+    """REQUIRE_BROWSER_TESTS=1 (CI sets it): a missing browser tool fails the tests."""
+    return os.environ.get("REQUIRE_BROWSER_TESTS", "").strip() not in ("", "0")
+
+
+def skip_or_fail(reason: str) -> NoReturn:
+    """Skip for want of a browser tool, or fail when the browser tests are required."""
+    if browser_tests_required():
+        pytest.fail(f"REQUIRE_BROWSER_TESTS is set but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     reason = _browser_missing()
-    if reason is None:
-        return
+    if reason is None or browser_tests_required():
+        return  # when required, the `chromium` fixture fails each test with the reason
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.skip(reason=reason))
@@ -179,6 +192,8 @@ def site_with_settings(live_site, geodata_path):
 
 @pytest.fixture(scope="session")
 def chromium():
+    if reason := _browser_missing():
+        skip_or_fail(reason)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -246,7 +261,7 @@ def page(context):
 def run_axe(page) -> list[dict]:
     """axe-core's violations for the page as it is now (WCAG 2.x A and AA rules)."""
     if not AXE_SCRIPT.exists():
-        pytest.skip(f"axe-core is not installed ({AXE_SCRIPT}); run `npm ci`")
+        skip_or_fail(f"axe-core is not installed ({AXE_SCRIPT}); run `npm ci`")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Evaluated through DevTools, not a <script>: the site's CSP stays untouched.
         page.evaluate(AXE_SCRIPT.read_text())

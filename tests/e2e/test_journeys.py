@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
-
 from tests import factories
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import expect, sign_in
 
 
 def fill_profile(page, answers: dict) -> None:

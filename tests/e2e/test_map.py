@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import socket
+
+import pytest
 
 # A 1x1 transparent PNG: what the fake tile server answers.
 TILE_PNG = base64.b64decode(
@@ -60,6 +63,65 @@ def test_with_a_tile_source_tiles_load_from_it(another_person, site_with_setting
 
     assert tiles and all(url.startswith("https://tiles.example/") for url in tiles)
     assert "Test tiles" in page.locator("#results-map .leaflet-control-attribution").inner_text()
+    assert live_site.outside_requests == []
+
+
+def _closed_port() -> int:
+    """A port on 127.0.0.1 nothing listens on (it was free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _listed(page) -> list[tuple[str, str]]:
+    links = page.locator("ol.results > li .result-name a")
+    return [(link.inner_text(), link.get_attribute("href")) for link in links.all()]
+
+
+@pytest.mark.parametrize("tile_server", ["unreachable", "closed-port"])
+def test_tile_source_offline_still_shows_markers_popups_and_list(
+    another_person, site_with_settings, live_site, tile_server
+):
+    if tile_server == "unreachable":
+        tile_url = "https://tiles.example/{z}/{x}/{y}.png"
+    else:
+        tile_url = f"http://127.0.0.1:{_closed_port()}/{{z}}/{{x}}/{{y}}.png"
+    tiled = site_with_settings(MAP_TILE_URL=tile_url, MAP_TILE_ATTRIBUTION="Test tiles")
+    tile_prefix = tile_url.split("{z}")[0]
+    page = another_person().new_page()
+    page.route("https://tiles.example/**", lambda route: route.abort("internetdisconnected"))
+    failed_tiles, console_errors, page_errors = [], [], []
+    page.on(
+        "requestfailed",
+        lambda request: request.url.startswith(tile_prefix) and failed_tiles.append(request.url),
+    )
+    page.on("console", lambda message: message.type == "error" and console_errors.append(message))
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+
+    page.goto(live_site(SAN_DIEGO))
+    without_tiles = _listed(page)
+    page.goto(tiled(SAN_DIEGO))
+    page.locator("#results-map .leaflet-marker-icon").first.wait_for()
+    page.wait_for_load_state("networkidle")
+
+    assert failed_tiles, "the map asked its tile source for nothing"
+    assert page.locator("#results-map .leaflet-tile-loaded").count() == 0
+    assert "no-tiles" in page.locator("#results-map").get_attribute("class")
+    assert _listed(page) == without_tiles and len(without_tiles) > 1
+    markers = page.locator("#results-map .leaflet-marker-icon")
+    assert markers.count() == len(without_tiles)
+
+    first_name, first_url = without_tiles[0]
+    page.locator(f'#results-map .leaflet-marker-icon[title="{first_name}"]').click()
+    popup_link = page.locator("#results-map .leaflet-popup-content a")
+    assert (popup_link.inner_text(), popup_link.get_attribute("href")) == (first_name, first_url)
+    popup_link.click()
+    page.wait_for_url(tiled(first_url))
+    assert page.locator("h1").inner_text() == first_name
+
+    assert page_errors == []
+    broken = [m.text for m in console_errors if not m.text.startswith("Failed to load resource")]
+    assert broken == []
     assert live_site.outside_requests == []
 
 

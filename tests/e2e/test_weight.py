@@ -10,7 +10,10 @@ BUDGET = 100 * 1024  # bytes, the results page with 20 results, without map tile
 
 
 def transferred(browser, url: str) -> dict:
-    """Load `url` in a browser with an empty cache; bytes received (headers and body)."""
+    """Load `url` in a browser with an empty cache; bytes received (headers and body).
+
+    Also what the weighed page showed: its results listed and map markers drawn.
+    """
     page = browser.new_page()
     finished = []
     page.on("requestfinished", lambda request: finished.append(request))
@@ -21,8 +24,17 @@ def transferred(browser, url: str) -> dict:
         size = request.sizes()
         sizes[request.url] = size["responseHeadersSize"] + size["responseBodySize"]
         unpacked += len(request.response().body())
+    shown = {
+        "results_listed": page.locator("ol.results > li").count(),
+        "map_markers": page.locator("#results-map .leaflet-marker-icon").count(),
+    }
     page.close()
-    return {"total": sum(sizes.values()), "uncompressed_bodies": unpacked, "requests": sizes}
+    return {
+        "total": sum(sizes.values()),
+        "uncompressed_bodies": unpacked,
+        "requests": sizes,
+        **shown,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +58,7 @@ def test_results_page_with_20_results_weighs_under_100_kb(
     write_artifact("page-weights.json", weights)
 
     results = weights["results (20 of them, map without tiles)"]
+    assert (results["results_listed"], results["map_markers"]) == (20, 20), results
     assert results["total"] < BUDGET, results
     assert live_site.outside_requests == []
 
