@@ -58,14 +58,16 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
-    production = env == "production"
+    # Cookies travel over HTTPS only everywhere but a developer's machine (staging too).
+    https_only = env != "development"
     trusted_hosts = environ.get("TRUSTED_HOSTS")
     return {
         "PORTAL_ENV": env,
         "SECRET_KEY": _secret_key(instance_path, environ),
         "SECRET_KEY_FROM_ENV": bool(environ.get("SECRET_KEY")),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a logged SQL error never carries bound values (a patient's search).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "GEOCODER": environ.get("GEOCODER", "offline"),
         "GEOCODER_TIMEOUT": float(environ.get("GEOCODER_TIMEOUT", "5")),
         "GEODATA_PATH": environ.get("GEODATA_PATH", str(instance_path / "us-zip-centroids.tsv")),
@@ -85,11 +87,11 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production, environ),
-        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", https_only, environ),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(environ.get("REMEMBER_COOKIE_DAYS", "14"))),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production, environ),
+        "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", https_only, environ),
         "PROXY_HOPS": int(environ.get("PROXY_HOPS", "0")),
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
         "WEB_CONCURRENCY": int(environ.get("WEB_CONCURRENCY", "1")),

@@ -6,6 +6,8 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from portal.limits import STORAGE_ERRORS
+
 MESSAGES: dict[int, tuple[str, str]] = {
     400: (
         "That request could not be understood",
@@ -38,6 +40,10 @@ MESSAGES: dict[int, tuple[str, str]] = {
         "Something went wrong on our side",
         "We could not finish this request. Nothing you sent is lost; please try again in a moment.",
     ),
+    503: (
+        "The site is briefly unavailable",
+        "We cannot answer requests at the moment. Please try again in a few minutes.",
+    ),
 }
 
 CODES: dict[int, str] = {
@@ -48,7 +54,13 @@ CODES: dict[int, str] = {
     413: "too_large",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
+
+LIMITS_DOWN = (
+    "The site cannot check its request limits right now, so it is not answering. "
+    "Please try again in a few minutes."
+)
 
 
 def wants_json() -> bool:
@@ -67,7 +79,7 @@ def error_response(
     title, default_text = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
     if wants_json():
         body: dict = {
-            "code": code or CODES.get(status, "error"),
+            "code": code or CODES.get(status, "server_error" if status >= 500 else "error"),
             "message": message or default_text,
         }
         if field:
@@ -84,10 +96,19 @@ def error_response(
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
-        status = error.code or 500
-        if status >= 500:
-            return error_response(500)
-        return error_response(status)
+        return error_response(error.code or 500)
+
+    def handle_limits_down(error: Exception):
+        """Rate-limit storage (Redis) is unreachable: refuse with 503 rather than go unlimited."""
+        app.logger.error(
+            "Rate-limit storage unreachable on %s %s: %s", request.method, request.url_rule, error
+        )
+        response = app.make_response(error_response(503, LIMITS_DOWN, code="unavailable"))
+        response.headers["Retry-After"] = "60"
+        return response
+
+    for storage_error in STORAGE_ERRORS:
+        app.register_error_handler(storage_error, handle_limits_down)
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):
@@ -111,7 +132,10 @@ def register(app: Flask) -> None:
         )
 
     @app.errorhandler(InternalServerError)
-    def handle_500(_error):
+    def handle_500(error: InternalServerError):
+        # An error after the view (the limiter's response headers) arrives wrapped in a 500.
+        if isinstance(error.original_exception, STORAGE_ERRORS):
+            return handle_limits_down(error.original_exception)
         return error_response(500)
 
     @app.errorhandler(Exception)

@@ -1,13 +1,15 @@
 """Rate limits, each read from the configuration so a deployment (or a test) can tune it.
 
 Counters live in `RATELIMIT_STORAGE_URI`: `memory://` counts per process, so
-more than one worker needs Redis (`flask --app portal check` says so).
+more than one worker needs Redis (`flask --app portal check` and gunicorn.conf.py
+say so). When Redis is down, limited routes answer 503 (`portal.errors`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import redis
 from flask import current_app, request
 from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
@@ -15,6 +17,13 @@ from flask_login import current_user
 
 from portal.config import RATE_LIMITS
 from portal.extensions import limiter
+
+# Raised when the counters' Redis cannot be reached; `portal.errors` answers them with 503.
+# RATELIMIT_SWALLOW_ERRORS stays off: swallowing them would serve every route unlimited.
+STORAGE_ERRORS: tuple[type[Exception], ...] = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
 
 
 def _configured(name: str) -> Callable[[], str]:

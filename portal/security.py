@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, request
@@ -135,13 +135,18 @@ def deployment_problems(config: Mapping, *, debug: bool = False) -> list[str]:
     lifetime = config.get("PERMANENT_SESSION_LIFETIME")
     if lifetime is not None and lifetime.total_seconds() > 24 * 3600:
         problems.append("SESSION_LIFETIME_HOURS is more than 24 hours")
+    remember = config.get("REMEMBER_COOKIE_DURATION")
+    if remember is not None and remember > timedelta(days=MAX_REMEMBER_DAYS):
+        problems.append(
+            f"REMEMBER_COOKIE_DURATION is more than {MAX_REMEMBER_DAYS} days "
+            "(REMEMBER_COOKIE_DAYS): a lost device stays signed in too long"
+        )
     if not config.get("RATELIMIT_ENABLED", True):
         problems.append("RATELIMIT_ENABLED is off: sign-in can be guessed without limit")
     storage = config.get("RATELIMIT_STORAGE_URI", "memory://")
-    if storage.startswith("memory://") and int(config.get("WEB_CONCURRENCY", 1)) > 1:
+    if per_process_limits(storage, int(config.get("WEB_CONCURRENCY", 1))):
         problems.append(
-            "RATELIMIT_STORAGE_URI is memory:// with WEB_CONCURRENCY > 1: each worker counts "
-            "on its own, so limits let several times as many requests through; use redis://"
+            f"RATELIMIT_STORAGE_URI is memory:// with WEB_CONCURRENCY > 1: {SHARE_LIMITS}"
         )
     if not config.get("TRUSTED_HOSTS"):
         problems.append("TRUSTED_HOSTS is not set: the site answers to any Host header")
@@ -151,6 +156,16 @@ def deployment_problems(config: Mapping, *, debug: bool = False) -> list[str]:
 
 
 WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "test-secret-key-not-for-production"}
+MAX_REMEMBER_DAYS = 30
+SHARE_LIMITS = (
+    "each worker counts on its own, so limits let several times as many requests through; "
+    "set RATELIMIT_STORAGE_URI=redis://... (or run one worker)"
+)
+
+
+def per_process_limits(storage_uri: str, workers: int) -> bool:
+    """Rate-limit counters kept in each process's memory while several processes serve."""
+    return storage_uri.startswith("memory://") and workers > 1
 
 
 def register(app: Flask) -> None:

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import subprocess
 
 import pytest
-from sqlalchemy import func, select
+import redis
+from limits.storage import MemoryStorage
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
+from portal import create_app
 from portal.extensions import db
 from portal.models import AuditEvent, Clinic, ClinicRevision, User
 from portal.security import SECURITY_LOG, deployment_problems
+from tests.conftest import ROOT, csrf_token_from
 from tests.factories import TEST_PASSWORD, clean_profile, make_clinic, make_user
+from tests.servers import GUNICORN, app_env, free_port, gunicorn
 from tests.test_dashboard import form_data, send
 from tests.test_moderation import APPROVE
 
@@ -33,8 +41,6 @@ def limited(app_config):
 
 
 def _login(client, email: str, password: str = "wrong password", address: str = "10.0.0.1"):  # noqa: S107
-    from tests.conftest import csrf_token_from
-
     page = client.get("/account/login", environ_base={"REMOTE_ADDR": address})
     token = csrf_token_from(page.get_data(as_text=True))
     return client.post(
@@ -83,6 +89,43 @@ def test_429_page_and_json_are_clear(limited, app):
     assert "Retry-After" in api.headers
 
 
+@pytest.fixture
+def limits_down(app_config):
+    """Rate limits on, their Redis unreachable (nothing listens on port 1)."""
+    app_config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    return app_config
+
+
+def test_rate_limit_storage_down_answers_503_not_500(limits_down, app, browser, caplog):
+    assert app.config["RATELIMIT_SWALLOW_ERRORS"] is False  # never serve unlimited instead
+    page = browser.get("/search?location=92101")
+    assert page.status_code == 503
+    assert b"briefly unavailable" in page.data and b"request limits" in page.data
+    assert b"Traceback" not in page.data and b"127.0.0.1:1" not in page.data
+    assert page.headers["Retry-After"] and page.headers["X-Content-Type-Options"] == "nosniff"
+    api = browser.get("/api/v1/clinics?location=92101")
+    assert api.status_code == 503
+    assert api.json["error"]["code"] == "unavailable"
+    assert "request limits" in api.json["error"]["message"]
+    sign_in = browser.submit("/account/login", {"email": "a@clinic.example", "password": "x"})
+    assert sign_in.status_code == 503
+    assert browser.get("/guide").status_code == 200  # pages without a limit still work
+    assert "Rate-limit storage unreachable" in caplog.text  # the operator learns why
+
+
+def test_rate_limit_storage_lost_after_the_view_answers_503(limited, monkeypatch):
+    """Redis answers the check, then is gone when the limit headers are written."""
+    failing = create_app(dict(limited, PROPAGATE_EXCEPTIONS=False))
+
+    def gone(*_args, **_kwargs):
+        raise redis.exceptions.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(MemoryStorage, "get_expiry", gone)
+    answer = failing.test_client().get("/api/v1/clinics")
+    assert answer.status_code == 503
+    assert answer.json["error"]["code"] == "unavailable"
+
+
 def test_registration_is_limited_per_address(limited, app, browser):
     for n in range(2):
         data = {"email": f"new{n}@clinic.example", "password": TEST_PASSWORD}
@@ -114,10 +157,19 @@ SAFE_ENV = {
 }
 
 
+# Every variable a case below sets, cleared first so the shell's own values do not leak in.
+CHECKED_ENV = (
+    *SAFE_ENV,
+    "FLASK_DEBUG",
+    "SESSION_COOKIE_SECURE",
+    "RATELIMIT_ENABLED",
+    "SESSION_LIFETIME_HOURS",
+    "REMEMBER_COOKIE_DAYS",
+)
+
+
 def _check(runner, monkeypatch, **env):
-    for name in ("SECRET_KEY", "TRUSTED_HOSTS", "RATELIMIT_STORAGE_URI", "WEB_CONCURRENCY"):
-        monkeypatch.delenv(name, raising=False)
-    for name in ("FLASK_DEBUG", "SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED"):
+    for name in CHECKED_ENV:
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -141,6 +193,7 @@ def test_check_passes_a_safe_production_configuration(runner, monkeypatch):
         ({"TRUSTED_HOSTS": ""}, "TRUSTED_HOSTS is not set"),
         ({"RATELIMIT_ENABLED": "false"}, "RATELIMIT_ENABLED is off"),
         ({"SESSION_LIFETIME_HOURS": "720"}, "more than 24 hours"),
+        ({"REMEMBER_COOKIE_DAYS": "31"}, "REMEMBER_COOKIE_DURATION is more than 30 days"),
     ],
 )
 def test_check_fails_and_names_each_unsafe_setting(runner, monkeypatch, change, named):
@@ -149,7 +202,7 @@ def test_check_fails_and_names_each_unsafe_setting(runner, monkeypatch, change, 
     result = _check(runner, monkeypatch, **env)
     assert result.exit_code != 0
     assert named in result.output
-    assert result.output.count("UNSAFE:") == (2 if "COOKIE" in named else 1)
+    assert result.output.count("UNSAFE:") == (2 if "COOKIE_SECURE" in named else 1)
 
 
 def test_check_names_every_problem_at_once(runner, monkeypatch):
@@ -161,6 +214,66 @@ def test_check_names_every_problem_at_once(runner, monkeypatch):
 def test_memory_limits_are_fine_for_one_worker():
     config = {"RATELIMIT_STORAGE_URI": "memory://", "WEB_CONCURRENCY": 1}
     assert not any("memory://" in problem for problem in deployment_problems(config))
+
+
+def test_remember_me_of_30_days_passes_the_check(runner, monkeypatch):
+    result = _check(runner, monkeypatch, **SAFE_ENV, REMEMBER_COOKIE_DAYS="30")
+    assert result.exit_code == 0, result.output
+
+
+def _production_env(app, storage: str) -> dict[str, str]:
+    env = {**os.environ, **app_env(app), "PORTAL_ENV": "production"}
+    env["RATELIMIT_STORAGE_URI"] = storage
+    env.pop("WEB_CONCURRENCY", None)  # the real worker count decides, not this variable
+    return env
+
+
+def test_gunicorn_refuses_memory_limits_with_several_workers_in_production(app):
+    command = [str(GUNICORN), "--workers", "2", "--bind", f"127.0.0.1:{free_port()}"]
+    started = subprocess.run(  # noqa: S603 (our own gunicorn, fixed arguments)
+        [*command, "portal:create_app()"],
+        cwd=ROOT,
+        env=_production_env(app, "memory://"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = started.stdout + started.stderr
+    assert started.returncode != 0, output
+    assert "RATELIMIT_STORAGE_URI is memory:// with 2 gunicorn workers" in output
+    assert "RATELIMIT_STORAGE_URI=redis://" in output  # names the fix
+
+
+@pytest.mark.parametrize(
+    ("portal_env", "workers", "storage"),
+    [
+        ("production", 1, "memory://"),
+        ("production", 2, "redis://127.0.0.1:6379/3"),
+        ("development", 2, "memory://"),  # `make run` and the tests' servers are never refused
+    ],
+)
+def test_gunicorn_starts_when_limits_are_shared_or_there_is_one_worker(
+    app, portal_env, workers, storage
+):
+    env = {**app_env(app), "PORTAL_ENV": portal_env, "RATELIMIT_STORAGE_URI": storage}
+    with gunicorn(env, workers=workers) as base:
+        assert base.startswith("http://127.0.0.1:")  # it answered /guide with 200
+
+
+# --- database errors in logs -------------------------------------------------------------
+
+
+def test_sql_errors_never_carry_bound_values(app):
+    """A failing query's message (which reaches the log) hides its parameters: a search."""
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
+    assert db.engine.hide_parameters
+    with pytest.raises(DBAPIError) as failure:
+        db.session.execute(
+            text("SELECT name FROM no_such_table WHERE place = :place"), {"place": SEARCH_SECRET}
+        )
+    db.session.rollback()
+    assert SEARCH_SECRET not in str(failure.value)
+    assert "hidden" in str(failure.value)
 
 
 # --- security events ---------------------------------------------------------------------

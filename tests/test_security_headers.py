@@ -142,6 +142,32 @@ def test_production_cookies_are_secure_and_short(monkeypatch, tmp_path):
     assert config["TRUSTED_HOSTS"] == ["a.example", "b.example"]
 
 
+@pytest.mark.parametrize("portal_env", ["staging", "production", "test"])
+def test_cookies_are_secure_in_every_env_but_development(monkeypatch, tmp_path, portal_env):
+    from portal.config import load_config
+
+    monkeypatch.setenv("PORTAL_ENV", portal_env)
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    config = load_config(tmp_path)
+    assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+    # the explicit setting still wins, either way
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "false")
+    config = load_config(tmp_path)
+    assert not config["SESSION_COOKIE_SECURE"] and not config["REMEMBER_COOKIE_SECURE"]
+
+
+def test_development_cookies_work_over_plain_http(monkeypatch, tmp_path):
+    from portal.config import load_config
+
+    monkeypatch.setenv("PORTAL_ENV", "development")
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    config = load_config(tmp_path)
+    assert not config["SESSION_COOKIE_SECURE"] and not config["REMEMBER_COOKIE_SECURE"]
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "1")
+    assert load_config(tmp_path)["SESSION_COOKIE_SECURE"] is True
+
+
 INLINE_CODE = [
     (re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/(ld\+)?json)", re.I), "script"),
     (re.compile(r"<style\b", re.I), "style element"),

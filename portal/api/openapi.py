@@ -220,9 +220,15 @@ def clinic_paths() -> dict[str, Any]:
                         "could not be found (`unknown_location`).",
                         "Error",
                     ),
+                    "429": json_response(
+                        "Too many requests from this address in a short time (`rate_limited`); "
+                        "`Retry-After` says when to try again.",
+                        "Error",
+                    ),
                     "503": json_response(
                         "The online geocoder (when configured) failed or timed out "
-                        "(`geocoder_unavailable`).",
+                        "(`geocoder_unavailable`), or the site cannot check its request limits "
+                        "right now (`unavailable`).",
                         "Error",
                     ),
                 },
