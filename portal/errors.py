@@ -93,6 +93,19 @@ def error_response(
     ), status
 
 
+def csrf_refused(error: CSRFError):
+    """A POST without a valid token: logged, refused with 400, nothing changed."""
+    from portal import security
+
+    security.event("csrf_failed", reason=error.description)
+    return error_response(
+        400,
+        "This form has expired or did not come from this site. "
+        "Go back, reload the page and try again.",
+        code="csrf_failed",
+    )
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
@@ -112,15 +125,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):
-        from portal import security
-
-        security.event("csrf_failed", reason=error.description)
-        return error_response(
-            400,
-            "This form has expired or did not come from this site. "
-            "Go back, reload the page and try again.",
-            code="csrf_failed",
-        )
+        return csrf_refused(error)
 
     @app.errorhandler(SecurityError)
     def handle_untrusted_host(_error: SecurityError):

@@ -670,3 +670,49 @@ def test_renaming_a_new_clinic_under_review_shows_the_new_name_on_the_dashboard(
     assert "Alpha Pending" not in page
     db.session.expire_all()
     assert db.session.get(Clinic, live.id).name == "Bravo Live"  # public name waits for review
+
+
+def test_a_form_left_open_too_long_comes_back_with_everything_typed(app, staff):
+    """An expired CSRF token on the profile form: 400, nothing saved, the typed text shown again
+    with a fresh token, so one more click saves it."""
+    from tests.test_route_access import _expired_token
+
+    clinic = make_clinic(status="draft", manager=staff.user)
+    staff.login()
+    token, version = open_form(staff, edit_url(clinic))
+    typed = clean_profile(name="Typed For An Hour", safety_notes="Two nurses, every minute.")
+    expired = _expired_token(app, staff.client)
+    payload = {"version": version, **form_data(typed), "csrf_token": expired, "action": "save"}
+    response = staff.client.post(edit_url(clinic), data=payload)
+    page = html_of(response)
+    assert response.status_code == 400
+    assert "its security check ran out and nothing was saved" in page
+    assert 'value="Typed For An Hour"' in page
+    assert "Two nurses, every minute." in page
+    assert stored_draft(clinic.id).name != "Typed For An Hour"
+    fresh_token = csrf_token_from(page)
+    assert fresh_token != expired
+    again = staff.client.post(edit_url(clinic), data={**payload, "csrf_token": fresh_token})
+    assert again.status_code == 303
+    assert stored_draft(clinic.id).safety_notes == "Two nurses, every minute."
+
+
+def test_a_forged_profile_post_still_gets_the_plain_refusal(app, staff):
+    """A token from another session, or a post from another site, is not shown back."""
+    from tests.test_route_access import _anon_token, _expired_token
+
+    clinic = make_clinic(status="draft", manager=staff.user)
+    staff.login()
+    _token, version = open_form(staff, edit_url(clinic))
+    data = {"version": version, **form_data(clean_profile(name="Planted")), "action": "save"}
+    other = _anon_token(app.test_client())
+    page = html_of(staff.client.post(edit_url(clinic), data={**data, "csrf_token": other}))
+    assert "Planted" not in page
+    expired = _expired_token(app, staff.client)
+    cross_site = staff.client.post(
+        edit_url(clinic),
+        data={**data, "csrf_token": expired},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert cross_site.status_code == 400
+    assert "Planted" not in html_of(cross_site)

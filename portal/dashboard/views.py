@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
-from portal import freshness, limits, listings
+from portal import freshness, limits, listings, security
 from portal.auth import staff_required
 from portal.dashboard import bp, service
 from portal.dashboard.forms import (
@@ -19,6 +20,7 @@ from portal.dashboard.forms import (
     SECTIONS,
     ProfileForm,
 )
+from portal.errors import csrf_refused
 from portal.extensions import db
 from portal.listings import IncompleteProfile, StaleEdit
 from portal.models import Clinic, utcnow
@@ -27,6 +29,38 @@ from portal.reports.service import reports_for_clinics
 from portal.vetting import red_flags
 
 NEEDED = "Needed before you can submit for review."
+FORM_EXPIRED = (
+    "This page was open for a long time, so its security check ran out and nothing was saved. "
+    "Everything you typed is still below: check it and save again."
+)
+# Token problems that happen to a real person whose form sat open too long (Flask-WTF's words).
+TIMED_OUT = ("The CSRF token has expired.", "The CSRF session token is missing.")
+
+
+@bp.errorhandler(CSRFError)
+def profile_form_expired(error: CSRFError):
+    """A profile form whose token ran out comes back with what was typed, not an error page.
+
+    Only for signed-in staff on their own clinic's form, posted from this site; every
+    other refused POST gets the site's 400 page.
+    """
+    same_site = request.origin in (None, request.host_url.rstrip("/"))
+    if not (
+        request.endpoint in ("dashboard.new_clinic", "dashboard.edit")
+        and error.description in TIMED_OUT
+        and same_site
+        and current_user.is_authenticated
+        and current_user.role == "clinic_staff"
+    ):
+        return csrf_refused(error)
+    clinic = None
+    if request.endpoint == "dashboard.edit":
+        clinic = service.managed_clinic(current_user, request.view_args["clinic_id"])
+        if clinic is None:
+            return csrf_refused(error)
+    security.event("csrf_failed", reason=error.description, kept_form=True)
+    form = ProfileForm()  # the typed answers; its token field carries a fresh token
+    return _render_form(form, clinic=clinic, status=400, problem=FORM_EXPIRED)
 
 
 @bp.context_processor
