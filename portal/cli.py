@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -28,7 +29,8 @@ def register(app: Flask) -> None:
         files = [folder] if folder.is_file() else sorted(folder.glob("*.json"))
         added = 0
         for seed_file in files:
-            added += seed_clinics(load_seed_file(seed_file), clinic_coordinates)
+            entries = load_seed_file(seed_file, today=date.today())
+            added += seed_clinics(entries, clinic_coordinates)
         db.session.commit()
         click.echo(f"Sample data: {added} clinics added.")
 

@@ -17,9 +17,34 @@ from portal.profile import Profile
 SAMPLE_REASON = "Loaded with the sample data."
 
 
-def load_seed_file(path: Path) -> list[dict]:
+DATE_FIELDS = ("verified_on", "last_confirmed_on")
+
+
+def load_seed_file(path: Path, today: date | None = None) -> list[dict]:
+    """The file's clinics, their dates moved so the file's `dates_as_of` day becomes `today`.
+
+    The sample data then looks the same whenever it is loaded: the same listings
+    are freshly verified, about to expire, expired or out of date, instead of
+    every verification lapsing a year after the file was written.
+    """
     with path.open(encoding="utf-8") as handle:
-        return json.load(handle)["clinics"]
+        document = json.load(handle)
+    entries = document["clinics"]
+    as_of = document.get("dates_as_of")
+    if today is None or as_of is None:
+        return entries
+    shift = today - date.fromisoformat(as_of)
+    return [
+        {
+            **entry,
+            **{
+                name: (date.fromisoformat(entry[name]) + shift).isoformat()
+                for name in DATE_FIELDS
+                if entry.get(name)
+            },
+        }
+        for entry in entries
+    ]
 
 
 def seed_clinics(entries: list[dict], locate) -> int:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
 from markupsafe import escape
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AuditEvent, Clinic, ClinicRevision, ReviewDecision
+from portal.seeding import load_seed_file
 from portal.vetting import red_flags
 
 
@@ -73,3 +78,32 @@ def test_sample_verifications_show_what_a_real_check_covers(client, sample_clini
     assert "The address and map position were checked" in html
     assert "was not checked" not in html
     assert "were not reviewed" not in html
+
+
+SEED_FILE = Path(__file__).resolve().parent.parent / "seeds" / "clinics.json"
+
+
+def test_sample_dates_move_with_the_day_they_are_loaded():
+    """Loaded a year later, the same listings are current, expired or out of date as before."""
+    as_of = date.fromisoformat(json.loads(SEED_FILE.read_text("utf-8"))["dates_as_of"])
+    as_written = load_seed_file(SEED_FILE)
+    later = as_of + timedelta(days=400)
+    moved = load_seed_file(SEED_FILE, today=later)
+    assert [e["slug"] for e in moved] == [e["slug"] for e in as_written]
+    for before, after in zip(as_written, moved, strict=True):
+        for name in ("verified_on", "last_confirmed_on"):
+            if before.get(name):
+                shift = date.fromisoformat(after[name]) - date.fromisoformat(before[name])
+                assert shift == timedelta(days=400), (before["slug"], name)
+            else:
+                assert not after.get(name)
+        assert after["profile"] == before["profile"]
+
+
+def test_seeded_sample_data_has_verified_expired_and_stale_listings_today(client, sample_clinics):
+    today = date.today()
+    states = [clinic.verification_state(today) for clinic in sample_clinics]
+    assert states.count("current") >= 30
+    assert 1 <= states.count("expired") <= 10
+    verified = client.get("/api/v1/clinics?location=92101&radius=250&verified=1").json
+    assert verified["total"] >= 1

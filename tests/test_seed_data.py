@@ -23,7 +23,8 @@ from portal.credentials import npi_is_valid
 from portal.profile import FREE_TEXT_FIELDS, LIST_FIELDS, PROFILE_FIELDS, Profile
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "seeds" / "clinics.json"
-TODAY = date(2026, 11, 21)
+# The day the file's dates describe; `flask seed` moves them so this day becomes today.
+TODAY = date.fromisoformat(json.loads(SEED_FILE.read_text("utf-8"))["dates_as_of"])
 RADIUS_MILES = 25.0
 
 # Metro name -> the ZIP codes its clinics must lie within RADIUS_MILES of.
