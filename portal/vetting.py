@@ -102,9 +102,33 @@ def no_therapy(p: Profile) -> Flag | None:
     )
 
 
+NEGATION_PATTERN = re.compile(
+    r"\b(?:not|no|never|cannot|can't|can’t|don't|don’t|doesn't|doesn’t|won't|"
+    r"won’t|isn't|isn’t|nor|without|neither)\b",
+    re.IGNORECASE,
+)
+CLAUSE_BREAK = re.compile(r"[.,;:!?()\n]")
+NEGATION_REACH_WORDS = 6
+
+
+def _negated(text: str, start: int) -> bool:
+    """True when the words just before `start`, in the same clause, deny it ("not a cure")."""
+    clause = CLAUSE_BREAK.split(text[:start])[-1]
+    before = " ".join(clause.split()[-NEGATION_REACH_WORDS:])
+    return NEGATION_PATTERN.search(before) is not None
+
+
+def promise_in(text: str) -> re.Match[str] | None:
+    """The first promise of a cure or guaranteed result that the text does not deny."""
+    for match in PROMISE_PATTERN.finditer(text):
+        if not _negated(text, match.start()):
+            return match
+    return None
+
+
 def promises_cure(p: Profile) -> Flag | None:
     for name, text in p.free_texts.items():
-        if match := PROMISE_PATTERN.search(text):
+        if match := promise_in(text):
             return Flag(
                 "promises_cure",
                 "Promises a cure or a guaranteed result",

@@ -333,3 +333,19 @@ def test_the_fast_distance_loop_agrees_with_geo_miles_between():
     points += [(origin.lat, origin.lng), (-origin.lat, origin.lng + 180)]
     for (lat, lng), miles in zip(points, service.miles_from(origin, points), strict=True):
         assert miles == pytest.approx(miles_between(origin.lat, origin.lng, lat, lng), abs=1e-9)
+
+
+def test_the_search_form_says_where_a_typed_place_goes(client, nominatim_app_config):
+    """Offline (the default) it stays here; with an online geocoder configured, the page says so."""
+    from portal import create_app
+
+    offline = {**nominatim_app_config, "GEOCODER": "offline"}
+    for config, expected, absent in (
+        (offline, "Your search stays on this site", "OpenStreetMap"),
+        (nominatim_app_config, "which receives what you type", "stays on this site"),
+    ):
+        visitor = create_app(config).test_client()
+        for path in ("/", "/search"):
+            html = visitor.get(path).get_data(as_text=True)
+            assert expected in html, (config["GEOCODER"], path)
+            assert absent not in html, (config["GEOCODER"], path)

@@ -87,6 +87,11 @@ def test_rule_fires_and_names_its_fact(overrides, code, reason_mentions):
         ({"therapy": "coordinated"}, "no_therapy"),
         ({"description": "We aim to ease symptoms; results vary."}, "promises_cure"),
         ({"description": "Secure parking is available."}, "promises_cure"),
+        ({"description": "Ketamine is not a cure, and we say so."}, "promises_cure"),
+        ({"description": "We cannot guarantee results."}, "promises_cure"),
+        ({"description": "No clinic can promise a cure."}, "promises_cure"),
+        ({"therapy_notes": "Ketamine is a tool, not a cure-all."}, "promises_cure"),
+        ({"description": "We won\u2019t promise a miracle."}, "promises_cure"),
         ({"treatments_administered": 0}, "unknown_experience"),
         ({"routes": ("iv", "im"), "recovery_minutes": 45}, "short_esketamine_observation"),
         ({"routes": ("esketamine",), "recovery_minutes": 120}, "short_esketamine_observation"),
@@ -100,3 +105,16 @@ def test_rule_stays_quiet_when_the_answer_is_good(overrides, quiet_code):
 def test_flags_come_in_a_fixed_order():
     profile = clean_profile(therapy="none", session_monitor="none", treatments_administered=None)
     assert codes(profile) == ["no_medical_supervision", "no_therapy", "unknown_experience"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No side effects, guaranteed relief.",
+        "It is no miracle, but we guarantee results.",
+        "Ketamine is not for everyone. It cures depression.",
+        "Our patients are cured.",
+    ],
+)
+def test_a_denial_elsewhere_does_not_hide_a_promise(text):
+    assert "promises_cure" in codes(clean_profile(description=text))
