@@ -6,10 +6,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from markupsafe import escape
 
+from portal import vocab
 from portal.compare import service
 from portal.extensions import db
 from portal.models import utcnow
+from portal.vetting import FLAG_CODES, red_flags
 from tests.factories import clean_profile, make_clinic
 
 
@@ -62,41 +65,175 @@ def test_compares_exactly_the_clinics_asked_for_in_order(client, count):
     assert f"{count} clinics side by side" in html
 
 
-def test_groups_and_rows_come_in_the_order_patients_read_them(client):
-    first, second = clinics(2)
-    html = compare_page(client, f"{first.id},{second.id}")
-    groups = re.findall(r'<tbody class="compare-group" data-group="([a-z_]+)">', html)
-    assert groups == [
-        "experience",
-        "safety",
-        "therapy",
-        "routes",
-        "conditions",
-        "plan",
-        "cost",
-        "verification",
-        "red_flags",
-    ]
-    rows = re.findall(r'data-row="([a-z_]+)"', html)
-    assert rows[:4] == [
+# The rows issue 4 asks for, group by group, in the order it asks for them. Each group's
+# rows must be exactly these in this order once the extra rows below are set aside.
+REQUIRED_ROWS: dict[str, tuple[str, ...]] = {
+    "experience": (
         "treatments_administered",
         "years_offering",
         "director_discipline",
         "physician_on_site",
+    ),
+    "safety": (
+        *vocab.SCREENING_ITEMS,
+        "session_monitor",
+        *vocab.VITAL_SIGNS,
+        "recovery_minutes",
+        "transport_required",
+        "emergency_trained",
+    ),
+    "therapy": ("therapy",),
+    "routes": tuple(f"route_{code}" for code in vocab.ROUTES),
+    "conditions": tuple(f"condition_{code}" for code in vocab.CONDITIONS),
+    "plan": ("first_series", "maintenance_offered"),
+    "cost": ("price", "payment_options"),
+    "verification": ("verification_status", "verified_at", "verification_expires"),
+    "red_flags": ("flag_count",),  # then one row per raised flag, in FLAG_CODES order
+}
+# Rows the issue does not name that may sit anywhere inside their own group.
+EXTRA_ROWS: dict[str, frozenset[str]] = {
+    "safety": frozenset(
+        {"pharmaceutical_grade", "fasting_hours", "in_person_evaluation", "offers_home_iv"}
+    ),
+    "cost": frozenset({"consultation_fee"}),
+    "verification": frozenset(
+        {"verification_coverage", "last_confirmed", "freshness", "accepting_new_patients"}
+    ),
+}
+
+
+def rendered_rows(html: str) -> list[tuple[str, list[str]]]:
+    """Each row group of the table, in page order, with its row keys in page order."""
+    groups = [
+        (group, re.findall(r'<tr class="[a-z]+" data-row="([a-z_]+)">', body))
+        for group, body in re.findall(
+            r'<tbody class="compare-group" data-group="([a-z_]+)">(.*?)</tbody>', html, re.S
+        )
     ]
-    safety = rows[4 : rows.index("therapy")]
-    assert safety[:5] == [
+    every_row = re.findall(r'data-row="([a-z_]+)"', html)
+    assert every_row == [key for _group, keys in groups for key in keys], "a row outside a group"
+    return groups
+
+
+def row_order_problems(groups: list[tuple[str, list[str]]], raised: tuple[str, ...]) -> list[str]:
+    """What is out of place in these groups against issue 4's order (empty when all is well)."""
+    problems = []
+    expected_groups = list(REQUIRED_ROWS)
+    if [group for group, _keys in groups] != expected_groups:
+        problems.append(f"groups {[group for group, _keys in groups]} != {expected_groups}")
+    for group, keys in groups:
+        required = list(REQUIRED_ROWS.get(group, ()))
+        if group == "red_flags":
+            required += [f"flag_{code}" for code in FLAG_CODES if code in raised]
+        extras = EXTRA_ROWS.get(group, frozenset())
+        if [key for key in keys if key not in extras] != required:
+            problems.append(f"{group}: rows {keys} are not {required} (extras {sorted(extras)})")
+        if len(set(keys)) != len(keys):
+            problems.append(f"{group}: a row appears twice in {keys}")
+    return problems
+
+
+def test_groups_and_rows_come_in_the_order_patients_read_them(client):
+    risky_profile = clean_profile(
+        name="Raises flags", recovery_minutes=None, transport_required=False, therapy="none"
+    )
+    raised = tuple(flag.code for flag in red_flags(risky_profile))
+    assert raised == (
+        "no_recovery_period",
+        "no_transport_requirement",
+        "no_therapy",
+        "short_esketamine_observation",
+    )
+    first = make_clinic(clean_profile(name="Raises none"))
+    risky = make_clinic(risky_profile)
+    html = compare_page(client, f"{first.id},{risky.id}")
+
+    groups = rendered_rows(html)
+    assert row_order_problems(groups, raised) == []
+    # The full list as rendered today: the required rows with the extras in place.
+    assert [key for _group, keys in groups for key in keys] == [
+        "treatments_administered",
+        "years_offering",
+        "director_discipline",
+        "physician_on_site",
         "screens_medical_history",
         "screens_psychiatric_evaluation",
         "screens_prior_treatments",
         "screens_contraindications",
         "session_monitor",
+        "monitors_blood_pressure",
+        "monitors_heart_rate",
+        "monitors_oxygen",
+        "monitors_ecg",
+        "recovery_minutes",
+        "transport_required",
+        "emergency_trained",
+        "pharmaceutical_grade",
+        "fasting_hours",
+        "in_person_evaluation",
+        "offers_home_iv",
+        "therapy",
+        *(f"route_{code}" for code in vocab.ROUTES),
+        *(f"condition_{code}" for code in vocab.CONDITIONS),
+        "first_series",
+        "maintenance_offered",
+        "price",
+        "consultation_fee",
+        "payment_options",
+        "verification_status",
+        "verified_at",
+        "verification_expires",
+        "verification_coverage",
+        "last_confirmed",
+        "freshness",
+        "accepting_new_patients",
+        "flag_count",
+        "flag_no_recovery_period",
+        "flag_no_transport_requirement",
+        "flag_no_therapy",
+        "flag_short_esketamine_observation",
     ]
-    for later in ("recovery_minutes", "transport_required", "emergency_trained"):
-        assert later in safety
-    assert safety.index("monitors_blood_pressure") < safety.index("recovery_minutes")
-    assert rows.index("first_series") < rows.index("price") < rows.index("verification_status")
-    assert rows[-1] == "flag_count"
+    # Red flags come with their reasons, in the raising clinic's column.
+    for flag in red_flags(risky_profile):
+        not_raised, reason = cells(html, f"flag_{flag.code}")
+        assert "Not raised" in not_raised
+        assert str(escape(flag.reason)) in reason
+
+
+def test_the_row_order_check_catches_rows_out_of_place(client):
+    first, second = clinics(2)
+    groups = rendered_rows(compare_page(client, f"{first.id},{second.id}"))
+    assert row_order_problems(groups, ()) == []
+
+    def changed(group_key: str, change) -> list[tuple[str, list[str]]]:
+        return [
+            (group, change(list(keys)) if group == group_key else keys) for group, keys in groups
+        ]
+
+    def swap(first_key: str, second_key: str):
+        def change(keys: list[str]) -> list[str]:
+            i, j = keys.index(first_key), keys.index(second_key)
+            keys[i], keys[j] = keys[j], keys[i]
+            return keys
+
+        return change
+
+    assert row_order_problems(changed("safety", swap("recovery_minutes", "transport_required")), ())
+    assert row_order_problems(changed("safety", swap("monitors_ecg", "session_monitor")), ())
+    assert row_order_problems(
+        changed("experience", swap("years_offering", "physician_on_site")), ()
+    )
+    assert row_order_problems(
+        changed("verification", swap("verified_at", "verification_expires")), ()
+    )
+    assert row_order_problems(changed("safety", lambda keys: keys[1:]), ())  # a row missing
+    assert row_order_problems(changed("plan", lambda keys: [*keys, "price"]), ())  # wrong group
+    assert row_order_problems(list(reversed(groups)), ())
+    # An extra row may move within its group.
+    moved = changed(
+        "safety", lambda keys: ["fasting_hours", *(k for k in keys if k != "fasting_hours")]
+    )
+    assert row_order_problems(moved, ()) == []
 
 
 def test_missing_answers_say_not_stated_never_blank(client):

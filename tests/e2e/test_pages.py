@@ -7,11 +7,13 @@ test-artifacts/axe-summary.json and the screenshots to test-artifacts/screenshot
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 
+from portal.extensions import db
 from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, run_axe, sign_in, write_artifact
 
 # Every axe finding fails the test, whatever its impact (heading-order and the other
@@ -107,6 +109,11 @@ def _results_with_a_popup(path: str) -> Callable:
         first_name = page.locator("ol.results .result-name a").first.inner_text()
         page.locator(f'#results-map .leaflet-marker-icon[title="{first_name}"]').click()
         page.locator("#results-map .leaflet-popup-close-button").wait_for()
+        # Leaflet fades the popup in; axe would measure the contrast of half-faded text.
+        page.wait_for_function(
+            "() => getComputedStyle(document.querySelector('#results-map .leaflet-popup'))"
+            ".opacity === '1'"
+        )
 
     return open_page
 
@@ -281,3 +288,153 @@ def test_the_page_checks_catch_what_they_look_for(page):
 
     too_small = page.evaluate(TAP_TARGETS_JS)
     assert any(target.startswith('<a href="/help">') for target in too_small), too_small
+
+
+# Print: the comparison and the question sheet as they come out on paper.
+PRINT_WIDTH = 800  # about the printable width of A4 or Letter paper, in CSS pixels
+PRINT_HEIGHT = 1100
+# What a clean print leaves off: {what: selector}. Each must be on the page on screen (but
+# the search form, which these pages do not have) and be left off in print.
+LEFT_OFF_IN_PRINT = {
+    "site navigation": 'nav[aria-label="Main"], .skip-link',
+    "search form": 'form[role="search"], .search-form',
+    "comparison tray": "[data-compare-tray] .tray-inner",
+    "buttons": 'button, .button, [role="button"], input:not([type="hidden"]), select, textarea',
+    "footer links": ".site-footer a",
+}
+NOT_ON_THESE_PAGES = {"search form"}
+# Elements drawn on paper: those with a box, not made invisible, not a 1px screen-reader text.
+SHOWN_JS = """(selector) => [...document.querySelectorAll(selector)].filter(element => {
+  const box = element.getBoundingClientRect();
+  return box.width > 1 && box.height > 1 && getComputedStyle(element).visibility !== 'hidden';
+}).map(element => element.outerHTML.slice(0, 100))"""
+# What makes a print unclean even when everything needed is there: sticky or fixed boxes
+# (repeated or stuck over the text), dark background bands (ink, or white text on white
+# paper when the browser leaves backgrounds off), and text cut off or spilling out of its box.
+PRINT_PROBLEMS_JS = """() => {
+  const problems = [];
+  const show = element => element.outerHTML.slice(0, 90);
+  const luminance = colour => {
+    const [r, g, b, a = 1] = colour.match(/[\\d.]+/g).map(Number);
+    return a === 0 ? 1 : (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+  };
+  for (const element of document.querySelectorAll('body *')) {
+    const box = element.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;  // not drawn, or screen-reader text
+    const style = getComputedStyle(element);
+    if (style.visibility === 'hidden') continue;
+    if (['sticky', 'fixed'].includes(style.position)) {
+      problems.push(`${show(element)} is ${style.position}`);
+    }
+    if (box.width > 200 && luminance(style.backgroundColor) < 0.5) {
+      problems.push(`${show(element)} has a dark background ${style.backgroundColor}`);
+    }
+    const clips = style.overflowX !== 'visible' || element.matches('th, td');
+    if (clips && element.scrollWidth > element.clientWidth + 1) {
+      const sizes = `${element.scrollWidth}px in ${element.clientWidth}px`;
+      problems.push(`${show(element)} is cut off: ${sizes}`);
+    }
+    if (box.right > document.documentElement.clientWidth + 1) {
+      problems.push(`${show(element)} runs off the paper at ${Math.round(box.right)}px`);
+    }
+  }
+  return problems;
+}"""
+
+
+def _print_artifacts(page, name: str) -> bytes:
+    """A full-page screenshot in print media and the page printed to PDF (Letter)."""
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}-print.png"), full_page=True)
+    pdf = page.pdf(path=str(ARTIFACTS / f"{name}-print.pdf"), format="Letter")
+    assert (ARTIFACTS / f"{name}-print.pdf").stat().st_size == len(pdf)
+    return pdf
+
+
+def _with_a_full_tray(page, live_site) -> None:
+    """Choose the three San Diego clinics, so the tray is on every page."""
+    for slug in SAN_DIEGO_SLUGS:
+        page.goto(live_site(f"/clinics/{slug}"))
+        page.locator("form.compare-toggle button").click()
+        page.locator("form.compare-toggle button.is-chosen").wait_for()
+
+
+def _clinic_names(live_site) -> list[str]:
+    from sqlalchemy import select
+
+    from portal.models import Clinic
+
+    with live_site.app.app_context():
+        names = dict(
+            db.session.execute(
+                select(Clinic.slug, Clinic.name).where(Clinic.slug.in_(SAN_DIEGO_SLUGS))
+            ).all()
+        )
+    return [names[slug] for slug in SAN_DIEGO_SLUGS]
+
+
+def _assert_printed_cleanly(page, name: str) -> bytes:
+    page.set_viewport_size({"width": PRINT_WIDTH, "height": PRINT_HEIGHT})
+    page.emulate_media(media="screen")
+    for what, selector in LEFT_OFF_IN_PRINT.items():
+        if what not in NOT_ON_THESE_PAGES:
+            assert page.evaluate(SHOWN_JS, selector), f"no {what} on screen to leave off"
+
+    page.emulate_media(media="print")
+    for what, selector in LEFT_OFF_IN_PRINT.items():
+        assert page.evaluate(SHOWN_JS, selector) == [], f"{what} printed"
+    problems = page.evaluate(PRINT_PROBLEMS_JS)
+    pdf = _print_artifacts(page, name)  # written before the checks below, to look at
+    assert problems == [], "\n".join(problems)
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll_width <= PRINT_WIDTH, f"the print is {scroll_width}px wide"
+    assert page.locator(".print-only").is_visible()  # where the paper came from
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 10_000
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) >= 1, "the PDF has no pages"
+    return pdf
+
+
+def test_comparison_prints_cleanly(page, live_site):
+    _with_a_full_tray(page, live_site)
+    _comparison(page, live_site)
+    _assert_printed_cleanly(page, "compare")
+
+    names = _clinic_names(live_site)
+    heads = page.locator("th.clinic-head")
+    assert heads.count() == len(names)
+    for head, name in zip(heads.all(), names, strict=True):
+        clinic_name = head.locator(".clinic-name")
+        assert clinic_name.inner_text() == name
+        assert clinic_name.is_visible()
+        box = head.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PRINT_WIDTH, (name, box)
+    # Every row prints with a cell per clinic, none of them blank.
+    rows = page.locator("tr[data-row]")
+    assert rows.count() > 30
+    for row in rows.all():
+        assert row.is_visible()
+        assert [text.strip() != "" for text in row.locator("td").all_inner_texts()] == [True] * len(
+            names
+        ), row.inner_text()
+    assert page.locator("tbody.compare-group").count() == 9
+
+
+def test_question_sheet_prints_cleanly(page, live_site):
+    _with_a_full_tray(page, live_site)
+    page.goto(live_site("/clinics/harbor-ketamine-center/questions"))
+    page.locator("[data-print-button]").wait_for()  # compare.js shows it on screen
+    _assert_printed_cleanly(page, "question-sheet")
+
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Questions to ask ")
+    notes = page.locator(".note-space")
+    assert notes.count() >= 10
+    for space in notes.all():
+        assert space.is_visible()
+        lines = space.locator(".note-lines span")
+        assert lines.count() >= 2
+        for line in lines.all():
+            box = line.bounding_box()
+            assert box["height"] >= 25 and box["width"] > PRINT_WIDTH / 2, box
+            assert line.evaluate("el => getComputedStyle(el).borderBottomStyle") == "solid"
+    assert page.locator(".listed").first.is_visible()  # the clinic's answers, filled in
