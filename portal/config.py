@@ -67,7 +67,11 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "SECRET_KEY_FROM_ENV": bool(environ.get("SECRET_KEY")),
         "SQLALCHEMY_DATABASE_URI": database_url,
         # hide_parameters: a logged SQL error never carries bound values (a patient's search).
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # pool_pre_ping finds connections a database server dropped; a SQLite file drops none.
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": not database_url.startswith("sqlite"),
+            "hide_parameters": True,
+        },
         "GEOCODER": environ.get("GEOCODER", "offline"),
         "GEOCODER_TIMEOUT": float(environ.get("GEOCODER_TIMEOUT", "5")),
         "GEODATA_PATH": environ.get("GEODATA_PATH", str(instance_path / "us-zip-centroids.tsv")),
@@ -97,6 +101,12 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "WEB_CONCURRENCY": int(environ.get("WEB_CONCURRENCY", "1")),
         "VERIFICATION_MONTHS": 12,
         "STALE_AFTER_DAYS": 180,
+        # Whole search answers reused while the listings are unchanged (portal/search/cache.py).
+        "SEARCH_CACHE_SECONDS": float(environ.get("SEARCH_CACHE_SECONDS", "60")),
+        "SEARCH_CACHE_ENTRIES": int(environ.get("SEARCH_CACHE_ENTRIES", "256")),
+        "SEARCH_VERSION_RECHECK_SECONDS": float(
+            environ.get("SEARCH_VERSION_RECHECK_SECONDS", "0.25")
+        ),
         # Open data (HSDS export): the site's public address and who assures the records.
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "HSDS_ASSURER_EMAIL": environ.get(

@@ -109,7 +109,10 @@ class Clinic(db.Model):
     is_sample: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Indexed: its newest value is the listings' version, which keys the search cache.
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime, default=utcnow, onupdate=utcnow, index=True
+    )
 
     lat: Mapped[float | None] = mapped_column(index=True)
     lng: Mapped[float | None] = mapped_column(index=True)

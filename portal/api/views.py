@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 from portal import limits
 from portal.api import bp, hsds, openapi, serializers
@@ -12,6 +12,7 @@ from portal.clinics.service import published_clinic_by_id
 from portal.errors import error_response
 from portal.geo import GeocodingError
 from portal.places import get_geocoder
+from portal.search import cache as search_cache
 from portal.search import service
 from portal.search.forms import ERROR_CODES, SearchForm
 
@@ -26,6 +27,9 @@ MAX_ID = 2**31 - 1
 @limits.search_api
 def clinics():
     """Published clinics near a place; the parameters are those of the /search page."""
+    key = search_cache.answer_key("api")
+    if (stored := search_cache.cached(key)) is not None:
+        return current_app.response_class(stored, mimetype="application/json")
     form = SearchForm(request.args)
     if not form.validate():
         name, message = form.first_error()
@@ -36,7 +40,9 @@ def clinics():
         return error_response(400, str(problem), code="unknown_location", field="location")
     except GeocodingError as problem:
         return error_response(503, str(problem), code="geocoder_unavailable", field="location")
-    return jsonify(serializers.results_json(found))
+    response = jsonify(serializers.results_json(found))
+    search_cache.keep(key, response.get_data(as_text=True))
+    return response
 
 
 @bp.get(f"/v1/clinics/<int(max={MAX_ID}):clinic_id>")

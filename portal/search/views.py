@@ -9,7 +9,7 @@ from flask import render_template, request
 from portal import limits
 from portal.geo import GeocodingError
 from portal.places import get_geocoder
-from portal.search import bp, service
+from portal.search import bp, cache, service
 from portal.search.forms import SearchForm
 
 
@@ -29,9 +29,12 @@ def distance_filter(miles: float) -> str:
 @limits.search_page
 def results():
     """The results page; with nothing asked yet, just the form."""
-    form = SearchForm(request.args)
     if not request.args:
-        return _page(form)
+        return _page(SearchForm(request.args))
+    key = cache.page_key()
+    if (stored := cache.cached(key)) is not None:
+        return cache.page_for_visitor(stored)
+    form = SearchForm(request.args)
     if not form.validate():
         return _page(form, status=400)
     try:
@@ -41,7 +44,9 @@ def results():
         return _page(form, status=400)
     except GeocodingError as problem:
         return _page(form, unavailable=str(problem), status=503)
-    return _page(form, found=found)
+    html, status = _page(form, found=found)
+    cache.keep(key, cache.page_for_storing(html))
+    return html, status
 
 
 def _page(
