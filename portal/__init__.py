@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from portal.config import ROOT, load_config
 
@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
 
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = PrintableConverter
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -47,6 +48,19 @@ class DatabaseIdConverter(IntegerConverter):
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_DATABASE_ID, signed=False):  # noqa: A002
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class PrintableConverter(UnicodeConverter):
+    """`<slug>` and every other string in a route: no control characters.
+
+    A NUL byte in a URL would otherwise reach the database, and PostgreSQL
+    refuses it with an error (a 500); no slug contains one, so such a URL
+    simply does not match (404).
+    """
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]")
 
 
 def register_extensions(app: Flask) -> None:

@@ -418,3 +418,36 @@ def test_ids_too_big_for_the_database_answer_404_on_every_route(app, world, role
         else:
             response = client.post(url, data={"csrf_token": token, "reason": "x"})
         assert response.status_code == 404, (role, endpoint, url, response.status_code)
+
+
+# --- control characters -----------------------------------------------------------------------
+
+
+def test_control_characters_never_reach_the_database(app, world):
+    """A NUL in a path segment or a search parameter is a 4xx (PostgreSQL refuses NUL in text)."""
+    client = world.client("moderator", app)
+    urls = []
+    for rule in app.url_map.iter_rules():
+        text_args = [n for n, conv in rule._converters.items() if conv.regex.startswith("[^/")]
+        if not text_args or "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        good = _url(app, rule.endpoint, world)
+        for name in text_args:
+            value = str(
+                world.values["records"][rule.endpoint]
+                if name == "record_id"
+                else world.values[name]
+            )
+            assert value in good, (rule.endpoint, name)
+            urls.append(good.replace(value, value + "%00", 1))
+    urls += [
+        "/api/v1/hsds/organizations?search=a%00b",
+        "/api/v1/hsds/services?organization_id=a%00b",
+        "/search?location=a%00b",
+        "/api/v1/clinics?location=a%00b",
+        "/compare?ids=1%00",
+    ]
+    assert any(url.startswith("/clinics/") for url in urls)
+    for url in urls:
+        status = client.get(url).status_code
+        assert 400 <= status < 500, (url, status)

@@ -19,6 +19,7 @@ from flask import Flask, current_app, jsonify, request
 from portal import hsds
 from portal.api import bp
 from portal.api import hsds_service as service
+from portal.dashboard.forms import CONTROL_CHARACTERS
 from portal.errors import error_response
 from portal.models import utcnow
 
@@ -91,6 +92,8 @@ def _search() -> str:
     text = request.args.get("search", "").strip()
     if len(text) > SEARCH_MAX:
         raise BadParameter("search", f"search must be at most {SEARCH_MAX} characters.")
+    if CONTROL_CHARACTERS.search(text):  # PostgreSQL refuses a NUL in text outright
+        raise BadParameter("search", "search must not contain control characters.")
     return text
 
 
