@@ -934,3 +934,20 @@ def test_full_loop_from_submission_to_rejected_edit(mod, staff, client):
     ]
     assert events[-1].detail == reason
     assert actions(clinic_id) == [e.action for e in events]  # time order agrees with insert order
+
+
+def test_control_characters_in_a_moderator_text_are_refused_not_stored(mod):
+    """A NUL byte pasted into a reason is a clear 422 (PostgreSQL would refuse to store it)."""
+    revision = submit_new()
+    refused = decide(mod, revision.id, {**APPROVE, "notes": "checked\x00twice"})
+    assert refused.status_code == 422
+    assert "invisible control characters" in text_of(refused)
+    assert decisions_of(revision.id) == []
+    clinic = make_clinic()
+    suspend = mod.submit(
+        f"/moderation/clinics/{clinic.id}",
+        {"reason": "closed\x00"},
+        action=f"/moderation/clinics/{clinic.id}/suspend",
+    )
+    assert suspend.status_code == 422
+    assert fresh(Clinic, clinic.id).status == "published"

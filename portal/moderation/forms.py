@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from portal import vocab
+from portal.dashboard.forms import CONTROL_CHARACTERS
 
 MAX_TEXT = 4000
 
@@ -27,21 +28,31 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _printable(_form, field) -> None:
+    """No invisible control characters (PostgreSQL refuses a NUL byte in text outright)."""
+    if field.data and CONTROL_CHARACTERS.search(field.data):
+        raise ValidationError("Remove the invisible control characters and try again.")
+
+
 class DecisionForm(FlaskForm):
     licence_state = SelectField(
         "Licence state", choices={"": "Not checked", **vocab.US_STATES}, default=""
     )
-    licence_number = StringField("Licence number", validators=[Length(max=40)], filters=[_strip])
+    licence_number = StringField(
+        "Licence number", validators=[Length(max=40), _printable], filters=[_strip]
+    )
     licence_checked_how = TextAreaField(
         "How you checked the licence",
-        validators=[Length(max=MAX_TEXT)],
+        validators=[Length(max=MAX_TEXT), _printable],
         filters=[_strip],
     )
     address_plausible = BooleanField("The address and map position are plausible")
     answers_plausible = BooleanField("The answers are plausible and consistent")
     red_flags_reviewed = BooleanField("I reviewed the red flags listed above")
     notes = TextAreaField(
-        "Notes for other moderators", validators=[Length(max=MAX_TEXT)], filters=[_strip]
+        "Notes for other moderators",
+        validators=[Length(max=MAX_TEXT), _printable],
+        filters=[_strip],
     )
     decision = RadioField(
         "Your decision",
@@ -50,7 +61,7 @@ class DecisionForm(FlaskForm):
     )
     reason = TextAreaField(
         "Message to the clinic",
-        validators=[Length(max=MAX_TEXT)],
+        validators=[Length(max=MAX_TEXT), _printable],
         filters=[_strip],
     )
 
@@ -69,7 +80,7 @@ class DecisionForm(FlaskForm):
 class SuspendForm(FlaskForm):
     reason = TextAreaField(
         "Why the listing is suspended",
-        validators=[Length(max=MAX_TEXT)],
+        validators=[Length(max=MAX_TEXT), _printable],
         filters=[_strip],
     )
 
@@ -77,6 +88,6 @@ class SuspendForm(FlaskForm):
 class RestoreForm(FlaskForm):
     reason = TextAreaField(
         "Why the listing can be shown again",
-        validators=[Length(max=MAX_TEXT)],
+        validators=[Length(max=MAX_TEXT), _printable],
         filters=[_strip],
     )
