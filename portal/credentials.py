@@ -38,3 +38,9 @@ def dea_is_valid(number: str) -> bool:
     d = [int(c) for c in number[2:]]
     check = (d[0] + d[2] + d[4]) + 2 * (d[1] + d[3] + d[5])
     return check % 10 == d[6]
+
+
+def npi_check(npi: str) -> bool | None:
+    """True or False for the check digit, None when the clinic gave no NPI."""
+    npi = (npi or "").strip()
+    return npi_is_valid(npi) if npi else None

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from portal import listings
-from portal.credentials import npi_is_valid
+from portal.credentials import npi_check
 from portal.extensions import db
 from portal.models import Clinic
 from portal.profile import Profile
@@ -88,9 +88,8 @@ def sample_checklist(profile: Profile, *, located: bool) -> listings.Checklist:
     Without it every sample listing would read "verified" with nothing checked,
     which is not what a verified listing looks like on the real site.
     """
-    npi = profile.npi.strip()
     return listings.Checklist(
-        npi_check_passed=npi_is_valid(npi) if npi else None,
+        npi_check_passed=npi_check(profile.npi),
         licence_state=profile.licence_state,
         licence_number=profile.licence_number,
         licence_checked_how="Sample data: stands for a look-up on the state board's site."

@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from portal.accounts.service import MIN_PASSWORD_LENGTH, password_problem
-from portal.dashboard.forms import CONTROL_CHARACTERS
+from portal.dashboard.forms import no_control_characters
 
 # Long enough for any real password, short enough that hashing it costs nothing extra.
 MAX_PASSWORD_LENGTH = 256
@@ -15,11 +15,6 @@ MAX_PASSWORD_LENGTH = 256
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def _no_control_characters(_form, field) -> None:
-    if field.data and CONTROL_CHARACTERS.search(field.data):
-        raise ValidationError("Remove the invisible control characters and try again.")
 
 
 def _acceptable_password(_form, field) -> None:
@@ -71,7 +66,7 @@ class LoginForm(FlaskForm):
         validators=[
             InputRequired("Enter your email address."),
             Length(max=254, message="That email address is too long."),
-            _no_control_characters,
+            no_control_characters,
         ],
         render_kw={"autocomplete": "username"},
     )

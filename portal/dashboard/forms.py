@@ -44,6 +44,12 @@ CONTROL_CHARACTERS_MESSAGE = (
 )
 
 
+def no_control_characters(_form, field) -> None:
+    """A WTForms validator for the site's other forms (PostgreSQL refuses a NUL in text)."""
+    if field.data and CONTROL_CHARACTERS.search(field.data):
+        raise ValidationError("Remove the invisible control characters and try again.")
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length
 
 from portal import vocab
-from portal.dashboard.forms import CONTROL_CHARACTERS
+from portal.dashboard.forms import no_control_characters
 
 MAX_TEXT = 4000
 
@@ -28,22 +28,16 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _printable(_form, field) -> None:
-    """No invisible control characters (PostgreSQL refuses a NUL byte in text outright)."""
-    if field.data and CONTROL_CHARACTERS.search(field.data):
-        raise ValidationError("Remove the invisible control characters and try again.")
-
-
 class DecisionForm(FlaskForm):
     licence_state = SelectField(
         "Licence state", choices={"": "Not checked", **vocab.US_STATES}, default=""
     )
     licence_number = StringField(
-        "Licence number", validators=[Length(max=40), _printable], filters=[_strip]
+        "Licence number", validators=[Length(max=40), no_control_characters], filters=[_strip]
     )
     licence_checked_how = TextAreaField(
         "How you checked the licence",
-        validators=[Length(max=MAX_TEXT), _printable],
+        validators=[Length(max=MAX_TEXT), no_control_characters],
         filters=[_strip],
     )
     address_plausible = BooleanField("The address and map position are plausible")
@@ -51,7 +45,7 @@ class DecisionForm(FlaskForm):
     red_flags_reviewed = BooleanField("I reviewed the red flags listed above")
     notes = TextAreaField(
         "Notes for other moderators",
-        validators=[Length(max=MAX_TEXT), _printable],
+        validators=[Length(max=MAX_TEXT), no_control_characters],
         filters=[_strip],
     )
     decision = RadioField(
@@ -61,7 +55,7 @@ class DecisionForm(FlaskForm):
     )
     reason = TextAreaField(
         "Message to the clinic",
-        validators=[Length(max=MAX_TEXT), _printable],
+        validators=[Length(max=MAX_TEXT), no_control_characters],
         filters=[_strip],
     )
 
@@ -80,7 +74,7 @@ class DecisionForm(FlaskForm):
 class SuspendForm(FlaskForm):
     reason = TextAreaField(
         "Why the listing is suspended",
-        validators=[Length(max=MAX_TEXT), _printable],
+        validators=[Length(max=MAX_TEXT), no_control_characters],
         filters=[_strip],
     )
 
@@ -88,6 +82,6 @@ class SuspendForm(FlaskForm):
 class RestoreForm(FlaskForm):
     reason = TextAreaField(
         "Why the listing can be shown again",
-        validators=[Length(max=MAX_TEXT), _printable],
+        validators=[Length(max=MAX_TEXT), no_control_characters],
         filters=[_strip],
     )

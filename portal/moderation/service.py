@@ -17,7 +17,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
 from portal import listings, vocab
-from portal.credentials import npi_is_valid
+from portal.credentials import npi_check
 from portal.extensions import db
 from portal.geo import GeocodingError, OfflineGeocoder, Place, miles_between
 from portal.models import (
@@ -322,12 +322,6 @@ def flag_review(revision: ClinicRevision) -> list[FlagReview]:
         FlagReview(flag, is_new=base is not None and flag.code not in before)
         for flag in red_flags(revision.profile)
     ]
-
-
-def npi_check(npi: str) -> bool | None:
-    """True or False for the check digit, None when the clinic gave no NPI."""
-    npi = (npi or "").strip()
-    return npi_is_valid(npi) if npi else None
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional
 
 from portal import vocab
-from portal.dashboard.forms import CONTROL_CHARACTERS
+from portal.dashboard.forms import no_control_characters
 from portal.reports.service import MAX_DETAILS, MAX_NOTE
 
 
@@ -18,11 +18,6 @@ def _strip(value):
 def _text(value):
     """Stripped, with the browser's CRLF line breaks counted as one character, as it counts them."""
     return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
-
-
-def _no_control_characters(_form, field) -> None:
-    if field.data and CONTROL_CHARACTERS.search(field.data):
-        raise ValidationError("Remove the invisible control characters and try again.")
 
 
 class ReportForm(FlaskForm):
@@ -39,7 +34,7 @@ class ReportForm(FlaskForm):
                 max=MAX_DETAILS,
                 message=f"Please keep it under {MAX_DETAILS:,} characters; shorten it a little.",
             ),
-            _no_control_characters,
+            no_control_characters,
         ],
         description=(
             "For example the phone number that did not work, or what you saw. "
@@ -52,7 +47,7 @@ class ReportForm(FlaskForm):
         filters=[_strip],
         validators=[
             Optional(),
-            _no_control_characters,
+            no_control_characters,
             Length(max=254, message="That email address is too long."),
             Email("Enter an email address like name@example.com, or leave this empty."),
         ],
@@ -71,7 +66,7 @@ class ResolveReportForm(FlaskForm):
         validators=[
             InputRequired("Write what you did about this report; the audit log keeps it."),
             Length(max=MAX_NOTE, message=f"Keep the note under {MAX_NOTE:,} characters."),
-            _no_control_characters,
+            no_control_characters,
         ],
         description="Kept in the audit log. The clinic's staff can read it too.",
         render_kw={"rows": 3},
