@@ -23,9 +23,9 @@ from functools import lru_cache
 from typing import Any
 
 from portal import freshness, vocab
-from portal.profile import FIELD_LABELS, Profile
+from portal.profile import FIELD_LABELS, TRI_STATE_FIELDS, Profile
 from portal.templating import price_range, web_link
-from portal.vetting import RULES, red_flags
+from portal.vetting import KINDS, public_flags
 
 HSDS_VERSION = "3.0"
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ketamine-clinic-portal:hsds")
@@ -116,16 +116,8 @@ CHECKED_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
     "vital_sign": ("monitors_", vocab.VITAL_SIGNS),
 }
 
-BOOLEAN_FIELDS: tuple[str, ...] = (
-    "accepting_new_patients",
-    "physician_on_site",
-    "transport_required",
-    "pharmaceutical_grade",
-    "emergency_trained",
-    "offers_home_iv",
-    "in_person_evaluation",
-    "maintenance_offered",
-)
+# Yes/no facts: an attribute with value true or false when stated, none when not stated.
+BOOLEAN_FIELDS: tuple[str, ...] = TRI_STATE_FIELDS
 NUMBER_FIELDS: tuple[str, ...] = (
     "treatments_administered",
     "years_offering",
@@ -160,20 +152,6 @@ def _checked_code(category: str, field_name: str) -> str:
     return f"{category}:{field_name.removeprefix(prefix)}"
 
 
-def _red_flag_titles() -> dict[str, str]:
-    """Each rule's title, read off a profile that trips every rule (titles live in vetting)."""
-    worst = Profile(
-        routes=("esketamine",),
-        offers_home_iv=True,
-        in_person_evaluation=False,
-        description="A guaranteed cure.",
-    )
-    titles = {flag.code: flag.title for flag in red_flags(worst)}
-    if len(titles) != len(RULES):
-        raise RuntimeError("A red-flag rule no longer fires on the worst profile: update it.")
-    return titles
-
-
 def _build_terms() -> dict[str, Term]:
     terms: list[Term] = [Term(code, *texts) for code, texts in CATEGORIES.items()]
     for category, vocabulary in CODED_FIELDS.values():
@@ -190,10 +168,10 @@ def _build_terms() -> dict[str, Term]:
         ]
     terms += [
         Term(f"red_flag:{code}", title, CATEGORIES["red_flag"][1], "red_flag")
-        for code, title in _red_flag_titles().items()
+        for code, title in ((kind.code, kind.title) for kind in KINDS.values())
     ]
     value_kinds = (
-        (BOOLEAN_FIELDS, "Value: true or false."),
+        (BOOLEAN_FIELDS, "Value: true or false; absent when the clinic has not stated it."),
         (NUMBER_FIELDS, "Value: a whole number, as digits."),
         (TEXT_FIELDS, "Value: the clinic's own words."),
         (COST_FIELDS, "Value: an amount in US dollars, as digits (on a cost option)."),
@@ -260,7 +238,10 @@ FIELD_MAPPING: dict[str, str] = {
         for category, (_prefix, vocabulary) in CHECKED_FIELDS.items()
         for name in vocabulary
     },
-    **{name: f"service.attributes: term {name}, value true/false" for name in BOOLEAN_FIELDS},
+    **{
+        name: f"service.attributes: term {name}, value true/false (none when not stated)"
+        for name in BOOLEAN_FIELDS
+    },
     **{name: f"service.attributes: term {name}, value digits" for name in NUMBER_FIELDS},
     **{name: f"service.attributes: term {name}, value text" for name in TEXT_FIELDS},
     "price_min": "service.cost_options (lowest price per session) + fees_description",
@@ -287,10 +268,17 @@ class Listing:
     verification_expires: date | None = None
     last_confirmed_at: datetime | None = None
     updated_at: datetime | None = None
+    # (flag code, text hash) pairs a moderator dismissed (portal.vetting.dismissals)
+    dismissed: frozenset[tuple[str, str]] = frozenset()
+
+    @property
+    def red_flags(self):
+        return public_flags(self.profile, self.dismissed)
 
     @classmethod
-    def from_clinic(cls, clinic) -> Listing:
+    def from_clinic(cls, clinic, dismissed: frozenset[tuple[str, str]] = frozenset()) -> Listing:
         return cls(
+            dismissed=dismissed,
             clinic_id=clinic.id,
             slug=clinic.slug,
             profile=clinic.profile,
@@ -452,9 +440,11 @@ def _fees_description(p: Profile) -> str:
 
 
 def _application_process(p: Profile) -> str:
-    if not p.accepting_new_patients:
+    if p.accepting_new_patients is False:
         return "The clinic is not accepting new patients at the moment."
     call = f" on {p.phone}" if p.phone else ""
+    if p.accepting_new_patients is None:
+        return f"Call the clinic{call} to ask whether it accepts new patients."
     return f"Accepting new patients. Call the clinic{call} to arrange a first consultation."
 
 
@@ -475,7 +465,7 @@ def _alert(listing: Listing, ctx: Context) -> str:
         notes.append(
             f"Possibly out of date: not confirmed in the last {ctx.stale_after_days} days."
         )
-    flags = red_flags(listing.profile)
+    flags = listing.red_flags
     if flags:
         notes.append("Red flags: " + "; ".join(f"{f.title} ({f.reason})" for f in flags))
     return " ".join(notes)
@@ -505,8 +495,8 @@ def term_codes(listing: Listing) -> list[str]:
         codes += [f"{category}:{code}" for code in chosen if code in vocabulary]
     for category, (_prefix, vocabulary) in CHECKED_FIELDS.items():
         codes += [_checked_code(category, name) for name in vocabulary if getattr(p, name)]
-    codes += [f"red_flag:{flag.code}" for flag in red_flags(p)]
-    codes += BOOLEAN_FIELDS
+    codes += [f"red_flag:{flag.code}" for flag in listing.red_flags]
+    codes += [name for name in BOOLEAN_FIELDS if getattr(p, name) is not None]
     codes += [name for name in NUMBER_FIELDS if getattr(p, name) is not None]
     codes += [name for name in TEXT_FIELDS if getattr(p, name)]
     if listing.verification_expires:
@@ -525,7 +515,7 @@ def carried_term_codes(listing: Listing) -> list[str]:
 def _value(listing: Listing, code: str) -> str | None:
     p = listing.profile
     if code in BOOLEAN_FIELDS:
-        return "true" if getattr(p, code) else "false"
+        return "true" if getattr(p, code) else "false"  # carried only when stated
     if code in NUMBER_FIELDS:
         return str(getattr(p, code))
     if code in TEXT_FIELDS:

@@ -102,7 +102,7 @@ def create_clinic(profile: Profile, *, manager: User | None, is_sample: bool = F
     db.session.add(
         ClinicDraft(
             clinic_id=clinic.id,
-            data=profile.to_dict(),
+            data=profile.to_stored(),
             updated_by_id=manager.id if manager else None,
         )
     )
@@ -138,7 +138,7 @@ def save_draft(
     """Store the working copy, refusing a save based on an older version."""
     draft = lock_draft(clinic)
     if draft is None:
-        draft = ClinicDraft(clinic_id=clinic.id, data=profile.to_dict())
+        draft = ClinicDraft(clinic_id=clinic.id, data=profile.to_stored())
         db.session.add(draft)
     else:
         if expected_version is not None and expected_version != draft.version:
@@ -147,7 +147,7 @@ def save_draft(
                 "opened it. Your text is still in the form: copy what you need, reload, "
                 "and apply your changes again."
             )
-        draft.data = profile.to_dict()
+        draft.data = profile.to_stored()
     draft.updated_by_id = user.id if user else None
     # Until a clinic is first published its name is only what its staff typed last;
     # after that, the public name changes only when a moderator approves a revision.
@@ -196,7 +196,7 @@ def submit_revision(
         clinic_id=clinic.id,
         number=number,
         kind="edit" if clinic.published_revision_id else "new",
-        data=profile.to_dict(),
+        data=profile.to_stored(),
         submitted_by_id=user.id if user else None,
         base_revision_id=clinic.published_revision_id,
         submitted_at=submitted_at or utcnow(),

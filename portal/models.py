@@ -138,12 +138,13 @@ class Clinic(db.Model):
     npi: Mapped[str] = mapped_column(String(10), default="")
     licence_state: Mapped[str] = mapped_column(String(2), default="")
     licence_number: Mapped[str] = mapped_column(String(40), default="")
-    accepting_new_patients: Mapped[bool] = mapped_column(default=True, index=True)
+    # Three-valued yes/no facts (profile.TRI_STATE_FIELDS): NULL is "not stated".
+    accepting_new_patients: Mapped[bool | None] = mapped_column(index=True)
 
     treatments_administered: Mapped[int | None] = mapped_column(index=True)
     years_offering: Mapped[int | None]
     director_discipline: Mapped[str | None] = mapped_column(String(30))
-    physician_on_site: Mapped[bool] = mapped_column(default=False)
+    physician_on_site: Mapped[bool | None]
     experience_notes: Mapped[str] = mapped_column(Text, default="")
 
     screens_medical_history: Mapped[bool] = mapped_column(default=False)
@@ -156,12 +157,12 @@ class Clinic(db.Model):
     monitors_oxygen: Mapped[bool] = mapped_column(default=False)
     monitors_ecg: Mapped[bool] = mapped_column(default=False)
     recovery_minutes: Mapped[int | None]
-    transport_required: Mapped[bool] = mapped_column(default=False)
+    transport_required: Mapped[bool | None]
     fasting_hours: Mapped[int | None]
-    pharmaceutical_grade: Mapped[bool] = mapped_column(default=False)
-    emergency_trained: Mapped[bool] = mapped_column(default=False)
-    offers_home_iv: Mapped[bool] = mapped_column(default=False)
-    in_person_evaluation: Mapped[bool] = mapped_column(default=True)
+    pharmaceutical_grade: Mapped[bool | None]
+    emergency_trained: Mapped[bool | None]
+    offers_home_iv: Mapped[bool | None]
+    in_person_evaluation: Mapped[bool | None]
     safety_notes: Mapped[str] = mapped_column(Text, default="")
 
     therapy: Mapped[str | None] = mapped_column(String(20), index=True)
@@ -169,7 +170,7 @@ class Clinic(db.Model):
 
     induction_sessions: Mapped[int | None]
     induction_weeks: Mapped[int | None]
-    maintenance_offered: Mapped[bool] = mapped_column(default=False)
+    maintenance_offered: Mapped[bool | None]
     plan_notes: Mapped[str] = mapped_column(Text, default="")
     price_min: Mapped[int | None] = mapped_column(index=True)
     price_max: Mapped[int | None]
@@ -305,7 +306,7 @@ class ClinicDraft(db.Model):
 
     @property
     def profile(self) -> Profile:
-        return Profile.from_dict(self.data)
+        return Profile.from_stored(self.data)
 
 
 class ClinicRevision(db.Model):
@@ -333,7 +334,7 @@ class ClinicRevision(db.Model):
 
     @property
     def profile(self) -> Profile:
-        return Profile.from_dict(self.data)
+        return Profile.from_stored(self.data)
 
 
 class ReviewDecision(db.Model):
@@ -397,6 +398,31 @@ class AuditEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
+class FlagDismissal(db.Model):
+    """A moderator's finding that a text-based red flag is a false alarm for one text.
+
+    It covers the text the flag rested on, by hash: when the clinic changes that
+    text the hash no longer matches and the flag is back. Append-only.
+    """
+
+    __tablename__ = "flag_dismissals"
+    __table_args__ = (
+        UniqueConstraint("clinic_id", "flag_code", "text_hash", name="uq_flag_dismissals_text"),
+        CheckConstraint("length(reason) > 0", name="reason_required"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("clinic_revisions.id"))
+    flag_code: Mapped[str] = mapped_column(String(40))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    moderator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    dismissed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    moderator: Mapped[User] = relationship()
+
+
 class ProblemReport(db.Model):
     """A patient's report that a listing is wrong or unsafe.
 
@@ -437,6 +463,7 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     "review_decisions",
     "verifications",
     "audit_events",
+    "flag_dismissals",
 )
 
 # Rows the database keeps for good: they may be updated (a report gets resolved) but never deleted.

@@ -48,13 +48,13 @@ class Profile:
     npi: str = ""
     licence_state: str = ""
     licence_number: str = ""
-    accepting_new_patients: bool = True
+    accepting_new_patients: bool | None = None
 
     # Question 1: experience
     treatments_administered: int | None = None
     years_offering: int | None = None
     director_discipline: str | None = None
-    physician_on_site: bool = False
+    physician_on_site: bool | None = None
     experience_notes: str = ""
 
     # Question 2: safety monitoring protocol
@@ -68,12 +68,12 @@ class Profile:
     monitors_oxygen: bool = False
     monitors_ecg: bool = False
     recovery_minutes: int | None = None
-    transport_required: bool = False
+    transport_required: bool | None = None
     fasting_hours: int | None = None
-    pharmaceutical_grade: bool = False
-    emergency_trained: bool = False
-    offers_home_iv: bool = False
-    in_person_evaluation: bool = True
+    pharmaceutical_grade: bool | None = None
+    emergency_trained: bool | None = None
+    offers_home_iv: bool | None = None
+    in_person_evaluation: bool | None = None
     safety_notes: str = ""
 
     # Question 3: combined therapy
@@ -85,7 +85,7 @@ class Profile:
     conditions: tuple[str, ...] = field(default_factory=tuple)
     induction_sessions: int | None = None
     induction_weeks: int | None = None
-    maintenance_offered: bool = False
+    maintenance_offered: bool | None = None
     plan_notes: str = ""
     price_min: int | None = None
     price_max: int | None = None
@@ -103,12 +103,29 @@ class Profile:
                 values[key] = _in_vocabulary_order(values[key] or (), LIST_VOCABULARIES[key])
         return cls(**values)
 
+    @classmethod
+    def from_stored(cls, data: dict[str, Any]) -> Profile:
+        """Build from a draft's or revision's JSON, written before or after yes/no became
+        three-valued (`STORED_FORMAT`): older JSON is read the way the migration read it."""
+        if data.get(STORED_FORMAT_KEY) is None:
+            data = {
+                **data,
+                **{
+                    name: None for name in LEGACY_UNTICKED_MEANS_UNSTATED if data.get(name) is False
+                },
+            }
+        return cls.from_dict(data)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; tuples become lists."""
         data = asdict(self)
         for key in LIST_FIELDS:
             data[key] = list(data[key])
         return data
+
+    def to_stored(self) -> dict[str, Any]:
+        """What a draft or revision stores: `to_dict` marked with its format."""
+        return {**self.to_dict(), STORED_FORMAT_KEY: STORED_FORMAT}
 
     def missing_for_submission(self) -> list[str]:
         """Names of the required answers still empty."""
@@ -128,6 +145,33 @@ class Profile:
         """The free-text answers, for rules that read what a clinic promises."""
         return {name: getattr(self, name) for name in FREE_TEXT_FIELDS if getattr(self, name)}
 
+
+# Yes/no facts with a third answer, "not stated" (None). The form asks each as
+# Yes / No / Not stated (dashboard.forms.TriStateField); the listing shows None as
+# "Not stated: ask them" (the `tri_state` macro).
+TRI_STATE_FIELDS: tuple[str, ...] = (
+    "accepting_new_patients",
+    "physician_on_site",
+    "transport_required",
+    "pharmaceutical_grade",
+    "emergency_trained",
+    "offers_home_iv",
+    "in_person_evaluation",
+    "maintenance_offered",
+)
+# Stored JSON carries this key since the facts became three-valued (migration i15).
+STORED_FORMAT_KEY = "format"
+STORED_FORMAT = 2
+# Before that, these were checkboxes that started unticked: False meant "not ticked",
+# which cannot tell "we don't" from "we didn't say" (see the i15 migration).
+LEGACY_UNTICKED_MEANS_UNSTATED: tuple[str, ...] = (
+    "physician_on_site",
+    "transport_required",
+    "pharmaceutical_grade",
+    "emergency_trained",
+    "offers_home_iv",
+    "maintenance_offered",
+)
 
 LIST_FIELDS: tuple[str, ...] = ("routes", "conditions", "payment_options")
 LIST_VOCABULARIES: dict[str, dict[str, str]] = {

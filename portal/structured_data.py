@@ -73,8 +73,9 @@ def medical_clinic(
             "postalCode": profile.zip,
             "addressCountry": "US",
         },
-        "isAcceptingNewPatients": profile.accepting_new_patients,
     }
+    if profile.accepting_new_patients is not None:
+        data["isAcceptingNewPatients"] = profile.accepting_new_patients
     if profile.description:
         data["description"] = profile.description
     if latitude is not None and longitude is not None:

@@ -21,7 +21,7 @@ from portal.models import (
     ReviewDecision,
     User,
 )
-from portal.profile import FIELD_LABELS, Profile
+from portal.profile import FIELD_LABELS, TRI_STATE_FIELDS, Profile
 from tests.conftest import csrf_token_from
 from tests.factories import clean_profile, make_clinic, make_user
 
@@ -29,10 +29,13 @@ VERSION_PATTERN = re.compile(r'name="version" type="hidden" value="(\d*)"')
 
 
 def form_data(profile: Profile, **extra) -> dict:
-    """What a browser sends for this profile: ticked boxes only, blanks as ""."""
+    """What a browser sends for this profile: ticked boxes only, blanks as "", the
+    Yes / No / Not stated radio chosen for each three-valued fact."""
     data: dict = {}
     for name, value in profile.to_dict().items():
-        if isinstance(value, bool):
+        if name in TRI_STATE_FIELDS:
+            data[name] = {True: "yes", False: "no", None: "unstated"}[value]
+        elif isinstance(value, bool):
             if value:
                 data[name] = "y"
         elif isinstance(value, list):
@@ -392,7 +395,7 @@ def test_five_edits_make_five_revisions_with_their_exact_content(staff):
     revisions = revisions_of(clinic.id)
     assert [r.number for r in revisions] == [1, 2, 3, 4, 5]
     for revision, profile in zip(revisions, sent, strict=True):
-        assert revision.data == profile.to_dict()
+        assert revision.data == profile.to_stored()
         assert revision.submitted_by_id == staff.user.id
 
     history = html_of(staff.client.get(f"/dashboard/clinics/{clinic.id}/history"))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.dashboard.forms import FORM_ORDER, SECTIONS, Group, ProfileForm
 from portal.extensions import db
 from portal.models import Clinic
-from portal.profile import PROFILE_FIELDS, Profile
+from portal.profile import PROFILE_FIELDS, TRI_STATE_FIELDS, Profile
 from tests.factories import clean_profile, make_clinic
 from tests.test_dashboard import edit_url, form_data, html_of, send, stored_draft
 
@@ -56,9 +56,11 @@ def test_sections_follow_the_three_questions(staff):
     # Help says why a patient cares, next to the field it belongs to.
     assert 'id="treatments_administered-help"' in page
     assert "first question patients are advised to ask" in page
-    # A new form starts from a blank profile's defaults.
-    assert re.search(r'<input[^>]*checked[^>]*name="accepting_new_patients"', page)
-    assert re.search(r'<input[^>]*checked[^>]*name="in_person_evaluation"', page)
+    # A new form pre-answers nothing: each yes/no fact offers Yes / No / Not stated, none chosen.
+    for name in TRI_STATE_FIELDS:
+        assert not re.search(rf'<input[^>]*checked[^>]*name="{name}"', page), name
+        for value in ("yes", "no", "unstated"):
+            assert f'name="{name}" type="radio" value="{value}"' in page, (name, value)
     assert 'id="session_monitor-unanswered" name="session_monitor" value="" checked' in page
 
 

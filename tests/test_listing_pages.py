@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from markupsafe import escape
+
 from portal.extensions import db
+from portal.vetting import FLAG_KINDS
 from tests.factories import clean_profile, make_clinic
 
 
@@ -52,7 +55,7 @@ def test_listing_shows_each_red_flag_with_its_reason(client):
     assert "2 red flags" in html
     assert "No therapy alongside ketamine" in html
     assert "offers no therapy" in html
-    assert "does not require that someone else drives" in html
+    assert "The clinic answers No to &#34;Someone else must drive you home&#34;" in html
 
 
 def test_missing_answers_say_not_stated(client):
@@ -101,7 +104,8 @@ def test_guide_covers_the_questions_and_red_flags(client):
     html = page(client, "/guide")
     for heading in ('id="experience"', 'id="safety"', 'id="therapy"', 'id="red-flags"'):
         assert heading in html
-    assert "Esketamine with less than two hours of observation" in html
+    for kind in FLAG_KINDS:  # every flag, named as everywhere else (one catalogue)
+        assert str(escape(kind.title)) in html, kind.code
 
 
 def test_sample_data_is_marked(client):

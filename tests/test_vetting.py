@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from portal.vetting import FLAG_CODES, RULES, red_flags
+from portal.profile import TRI_STATE_FIELDS, Profile
+from portal.vetting import FLAG_CODES, FLAG_KINDS, QUESTIONS, RULES, assess, red_flags
 from tests.factories import clean_profile
 
 
@@ -43,7 +44,9 @@ def test_every_rule_has_a_listed_code():
         ),
         ({"recovery_minutes": 0, "routes": ("iv",)}, "no_recovery_period", "0 minutes"),
         ({"recovery_minutes": None, "routes": ("iv",)}, "no_recovery_period", "no recovery"),
-        ({"transport_required": False}, "no_transport_requirement", "drives"),
+        ({"transport_required": False}, "no_transport_requirement", "drive you home"),
+        ({"emergency_trained": False}, "no_emergency_training", "Staff trained for emergencies"),
+        ({"pharmaceutical_grade": False}, "not_pharmaceutical_grade", "Pharmaceutical-grade"),
         ({"therapy": "none"}, "no_therapy", "offers no therapy"),
         ({"therapy": None}, "no_therapy", "does not say"),
         ({"description": "Guaranteed relief in one visit."}, "promises_cure", "Guaranteed"),
@@ -96,6 +99,12 @@ def test_rule_fires_and_names_its_fact(overrides, code, reason_mentions):
         ({"routes": ("iv", "im"), "recovery_minutes": 45}, "short_esketamine_observation"),
         ({"routes": ("esketamine",), "recovery_minutes": 120}, "short_esketamine_observation"),
         ({"offers_home_iv": True, "in_person_evaluation": True}, "home_iv_without_evaluation"),
+        ({"offers_home_iv": True, "in_person_evaluation": None}, "home_iv_without_evaluation"),
+        ({"transport_required": None}, "no_transport_requirement"),
+        ({"emergency_trained": None}, "no_emergency_training"),
+        ({"emergency_trained": True}, "no_emergency_training"),
+        ({"pharmaceutical_grade": None}, "not_pharmaceutical_grade"),
+        ({"pharmaceutical_grade": True}, "not_pharmaceutical_grade"),
     ],
 )
 def test_rule_stays_quiet_when_the_answer_is_good(overrides, quiet_code):
@@ -118,3 +127,39 @@ def test_flags_come_in_a_fixed_order():
 )
 def test_a_denial_elsewhere_does_not_hide_a_promise(text):
     assert "promises_cure" in codes(clean_profile(description=text))
+
+
+@pytest.mark.parametrize(
+    "name", ["transport_required", "emergency_trained", "pharmaceutical_grade"]
+)
+def test_an_unstated_safety_fact_is_a_question_to_ask_not_a_pass(name):
+    assessment = assess(clean_profile(**{name: None}))
+    assert [q.field for q in assessment.open_safety_questions] == [name]
+    assert assessment.answered == assessment.questions - 1
+    assert not [flag for flag in assessment.flags if name in _kind(flag.code).rests_on]
+
+
+def test_a_blank_profile_answers_none_of_the_yes_no_questions():
+    open_fields = {q.field for q in assess(Profile()).open_questions}
+    assert set(TRI_STATE_FIELDS) <= open_fields
+    assert assess(clean_profile()).answered == len(QUESTIONS)
+
+
+def test_every_flag_a_rule_raises_is_titled_from_the_catalogue():
+    """One source for titles: the flag a rule returns carries the catalogue's title."""
+    worst = Profile(
+        routes=("esketamine",),
+        offers_home_iv=True,
+        in_person_evaluation=False,
+        transport_required=False,
+        emergency_trained=False,
+        pharmaceutical_grade=False,
+        description="A guaranteed cure.",
+    )
+    raised = red_flags(worst)
+    assert [flag.code for flag in raised] == list(FLAG_CODES)
+    assert all(flag.title == _kind(flag.code).title for flag in raised)
+
+
+def _kind(code):
+    return next(kind for kind in FLAG_KINDS if kind.code == code)

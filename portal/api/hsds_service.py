@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from portal import hsds
 from portal.extensions import db
 from portal.models import Clinic, ClinicCondition, ClinicPaymentOption, ClinicRoute
+from portal.vetting.dismissals import dismissed_for
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ def published_listing(kind: str, record_uuid: str) -> hsds.Listing | None:
     if clinic_id is None:
         return None
     clinic = db.session.get(Clinic, clinic_id)
-    return hsds.Listing.from_clinic(clinic)
+    return _as_listings([clinic])[0]
 
 
 def _filtered(filters: Filters) -> Select | None:
@@ -129,7 +131,7 @@ def term_clause(code: str) -> ColumnElement[bool] | None:
         names = [prefix + value] if value else list(vocabulary)
         return or_(*(getattr(Clinic, name).is_(True) for name in names))
     if code in hsds.BOOLEAN_FIELDS:
-        return true()
+        return getattr(Clinic, code).is_not(None)
     if code in hsds.NUMBER_FIELDS or code in hsds.COST_FIELDS:
         return getattr(Clinic, code).is_not(None)
     if code in hsds.TEXT_FIELDS:
@@ -149,13 +151,13 @@ def published_page(filters: Filters, page_number: int, per_page: int) -> Page:
     elif code is not None:
         matching = [
             listing
-            for listing in map(hsds.Listing.from_clinic, db.session.scalars(query))
+            for listing in _as_listings(db.session.scalars(query))
             if _carries(listing, code)
         ]
         return Page(matching[offset : offset + per_page], len(matching), page_number, per_page)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     clinics = db.session.scalars(query.offset(offset).limit(per_page))
-    return Page([hsds.Listing.from_clinic(c) for c in clinics], total or 0, page_number, per_page)
+    return Page(_as_listings(clinics), total or 0, page_number, per_page)
 
 
 def _carries(listing: hsds.Listing, code: str) -> bool:
@@ -165,7 +167,14 @@ def _carries(listing: hsds.Listing, code: str) -> bool:
 
 
 def all_published() -> list[hsds.Listing]:
-    return [hsds.Listing.from_clinic(c) for c in db.session.scalars(_published())]
+    return _as_listings(db.session.scalars(_published()))
+
+
+def _as_listings(clinics: Iterable[Clinic]) -> list[hsds.Listing]:
+    """Listings with their flag dismissals, read in one query."""
+    clinics = list(clinics)
+    dismissed = dismissed_for(clinic.id for clinic in clinics)
+    return [hsds.Listing.from_clinic(clinic, dismissed[clinic.id]) for clinic in clinics]
 
 
 def export(folder: Path, ctx: hsds.Context) -> dict[str, int]:

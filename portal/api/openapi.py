@@ -16,10 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 from portal import vocab
-from portal.profile import FIELD_LABELS, LIST_VOCABULARIES, Profile
+from portal.profile import FIELD_LABELS, LIST_VOCABULARIES, TRI_STATE_FIELDS, Profile
 from portal.search import service
 from portal.search.forms import ERROR_CODES
-from portal.vetting import FLAG_CODES
+from portal.vetting import FLAG_CODES, QUESTIONS
 
 PathBuilder = Callable[[], dict[str, Any]]
 SchemaBuilder = Callable[[], dict[str, Any]]
@@ -299,6 +299,8 @@ def _profile_property(field: dataclasses.Field) -> dict[str, Any]:
     if optional:
         schema = _nullable(schema)
     schema["description"] = FIELD_LABELS[field.name]
+    if field.name in TRI_STATE_FIELDS:
+        schema["description"] += " (null: not stated; false only for a stated No)"
     return schema
 
 
@@ -351,7 +353,10 @@ def clinic_schemas() -> dict[str, Any]:
             **codes_array,
             "items": {"type": "string", "enum": _codes(vocab.PAYMENT_OPTIONS)},
         },
-        "accepting_new_patients": {"type": "boolean"},
+        "accepting_new_patients": {
+            "type": ["boolean", "null"],
+            "description": "null: the clinic has not stated it (never read it as false).",
+        },
         "verified": {
             "type": "boolean",
             "description": "True while a moderator's verification is current.",
@@ -359,6 +364,16 @@ def clinic_schemas() -> dict[str, Any]:
         "verified_at": _date("When a moderator last verified the listing."),
         "verification_expires": _date("The day the verification lapses."),
         "red_flags": {"type": "array", "items": ref("RedFlag")},
+        "answered": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "How many of the questions to ask a clinic its listing answers.",
+        },
+        "questions": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "How many questions to ask a clinic the portal tracks.",
+        },
         "url": {"type": "string", "description": "The listing page on this site."},
     }
     clinic_properties: dict[str, Any] = {
@@ -382,6 +397,13 @@ def clinic_schemas() -> dict[str, Any]:
             "description": "When the clinic last confirmed its answers (UTC).",
         },
         "red_flags": summary_properties["red_flags"],
+        "answered": summary_properties["answered"],
+        "questions": summary_properties["questions"],
+        "unanswered_questions": {
+            "type": "array",
+            "items": {"type": "string", "enum": [q.field for q in QUESTIONS]},
+            "description": "The answers the listing leaves unstated: questions to ask the clinic.",
+        },
     }
     return {
         "RedFlag": {

@@ -10,7 +10,8 @@ from flask import url_for
 from portal.geo import Place
 from portal.models import Clinic
 from portal.search.service import Result, SearchResults
-from portal.vetting import Flag, red_flags
+from portal.vetting import Assessment, Flag
+from portal.vetting.dismissals import assess_listing
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -24,6 +25,15 @@ def _iso(value: date | datetime | None) -> str | None:
 
 def flag_json(flag: Flag) -> dict[str, str]:
     return {"code": flag.code, "title": flag.title, "reason": flag.reason}
+
+
+def vetting_json(assessment: Assessment) -> dict[str, Any]:
+    """Red flags and how many of the questions to ask the listing answers."""
+    return {
+        "red_flags": [flag_json(flag) for flag in assessment.flags],
+        "answered": assessment.answered,
+        "questions": assessment.questions,
+    }
 
 
 def place_json(place: Place, query: str) -> dict[str, Any]:
@@ -56,7 +66,7 @@ def result_json(result: Result) -> dict[str, Any]:
         "verified": result.verified,
         "verified_at": _iso(clinic.verified_at),
         "verification_expires": _iso(clinic.verification_expires),
-        "red_flags": [flag_json(flag) for flag in result.red_flags],
+        **vetting_json(result.assessment),
         "url": url_for("clinics.listing", slug=clinic.slug),
     }
 
@@ -78,6 +88,7 @@ def results_json(found: SearchResults) -> dict[str, Any]:
 def clinic_json(clinic: Clinic, *, today: date) -> dict[str, Any]:
     """One published clinic: every answer of its approved profile, plus what we know of it."""
     profile = clinic.profile
+    assessment = assess_listing(clinic.id, profile)
     return {
         "id": clinic.id,
         "slug": clinic.slug,
@@ -90,5 +101,6 @@ def clinic_json(clinic: Clinic, *, today: date) -> dict[str, Any]:
         "verified_at": _iso(clinic.verified_at),
         "verification_expires": _iso(clinic.verification_expires),
         "last_confirmed_at": _iso(clinic.last_confirmed_at),
-        "red_flags": [flag_json(flag) for flag in red_flags(profile)],
+        **vetting_json(assessment),
+        "unanswered_questions": [question.field for question in assessment.open_questions],
     }

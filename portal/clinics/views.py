@@ -4,7 +4,8 @@ from flask import abort, current_app, render_template, url_for
 
 from portal.clinics import bp, service
 from portal.structured_data import json_ld_script, medical_clinic
-from portal.vetting import red_flags
+from portal.vetting import FLAG_KINDS
+from portal.vetting.dismissals import assess_listing
 
 
 @bp.get("/")
@@ -30,7 +31,8 @@ def listing(slug: str):
         "clinics/listing.html",
         clinic=clinic,
         profile=profile,
-        flags=red_flags(profile),
+        assessment=(assessment := assess_listing(clinic.id, profile)),
+        flags=assessment.flags,
         structured_data=structured_data,
         verification=service.latest_verification(clinic),
     )
@@ -38,9 +40,7 @@ def listing(slug: str):
 
 @bp.get("/guide")
 def guide():
-    from portal.vetting import RULES
-
-    return render_template("clinics/guide.html", rule_count=len(RULES))
+    return render_template("clinics/guide.html", flag_kinds=FLAG_KINDS)
 
 
 @bp.get("/about/verification")

@@ -23,7 +23,8 @@ from portal.extensions import db
 from portal.models import Clinic
 from portal.search.service import ClinicRow, load_clinics
 from portal.templating import is_stale, long_date, money, number, price_range
-from portal.vetting import FLAG_CODES, Flag, red_flags
+from portal.vetting import FLAG_CODES, Flag, public_flags
+from portal.vetting.dismissals import dismissed_for
 
 MAX_CLINICS = 4
 # More ids than this are not even read: a comparison never needs them.
@@ -148,10 +149,11 @@ def compare(values: Iterable[str], *, today: date) -> Comparison:
 
     notices = _notices(requested, unknown, unpublished, over_limit, len(available))
     verifications = latest_verifications([clinic.id for clinic in shown]) if shown else {}
+    dismissed = dismissed_for(clinic.id for clinic in shown)
     columns = tuple(
         Column(
             clinic=clinic,
-            flags=tuple(red_flags(clinic.profile)),
+            flags=tuple(public_flags(clinic.profile, dismissed[clinic.id])),
             verification=clinic.verification_state(today),
             stale=is_stale(clinic),
             coverage=tuple(verification_coverage(verifications[clinic.id]))
@@ -412,12 +414,14 @@ GROUPS: tuple[tuple[str, str, tuple[RowSpec, ...]], ...] = (
                 "Staff trained for emergencies",
                 _attr("emergency_trained"),
                 _yes_no,
+                ("no_emergency_training",),
             ),
             RowSpec(
                 "pharmaceutical_grade",
                 "Pharmaceutical-grade ketamine only",
                 _attr("pharmaceutical_grade"),
                 _yes_no,
+                ("not_pharmaceutical_grade",),
             ),
             RowSpec(
                 "fasting_hours",
@@ -563,6 +567,8 @@ def _verification_rows(columns: Sequence[Column]) -> tuple[Row, ...]:
         return Cell(text="Confirmed recently", tone="good")
 
     def accepting(column: Column) -> Cell:
+        if column.clinic.accepting_new_patients is None:
+            return Cell(text=NOT_STATED, not_stated=True)
         if column.clinic.accepting_new_patients:
             return Cell(text="Yes", tone="good")
         return Cell(text="No", tone="warn")

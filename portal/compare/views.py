@@ -13,7 +13,7 @@ from portal.compare import bp, service, tray
 from portal.compare.forms import ClearTrayForm, TrayForm
 from portal.errors import error_response
 from portal.templating import is_stale
-from portal.vetting import red_flags
+from portal.vetting.dismissals import assess_listing
 
 SHOW_CHOICES = ("all", "differences")
 
@@ -146,6 +146,7 @@ def questions(slug: str):
         "compare/questions.html",
         clinic=clinic,
         profile=profile,
-        flags=red_flags(profile),
+        assessment=(assessment := assess_listing(clinic.id, profile)),
+        flags=assessment.flags,
         stale=is_stale(clinic),
     )

@@ -29,6 +29,7 @@ from wtforms.validators import Email, Length, NumberRange, Optional, Regexp, Val
 
 from portal import vocab
 from portal.credentials import npi_is_valid
+from portal.dashboard.fields import TriStateField
 from portal.profile import LIST_FIELDS, PROFILE_FIELDS, Profile
 
 MAX_NOTES = 4000
@@ -319,7 +320,7 @@ class ProfileForm(FlaskForm):
         "The medical director's state licence. A licence is valid only in the state that "
         "issued it, which matters to patients near a state line.",
     )
-    accepting_new_patients = BooleanField(
+    accepting_new_patients = TriStateField(
         "Accepting new patients",
         description="Saves patients a call when you cannot take them on.",
     )
@@ -345,7 +346,7 @@ class ProfileForm(FlaskForm):
             "ketamine training and experience."
         ),
     )
-    physician_on_site = BooleanField(
+    physician_on_site = TriStateField(
         "A physician is on site during treatments",
         description="Reassures patients that a doctor can step in at once.",
     )
@@ -361,7 +362,7 @@ class ProfileForm(FlaskForm):
     )
     screens_prior_treatments = BooleanField(vocab.SCREENING_ITEMS["screens_prior_treatments"])
     screens_contraindications = BooleanField(vocab.SCREENING_ITEMS["screens_contraindications"])
-    in_person_evaluation = BooleanField(
+    in_person_evaluation = TriStateField(
         "Every patient has an in-person evaluation before treatment",
         description="Ketamine is not safe for everyone; an evaluation in person catches that.",
     )
@@ -384,7 +385,7 @@ class ProfileForm(FlaskForm):
         "at least 120 minutes.",
         " minutes",
     )
-    transport_required = BooleanField(
+    transport_required = TriStateField(
         "Someone else must drive the patient home",
         description="Patients must not drive after ketamine; they need to plan a ride.",
     )
@@ -394,17 +395,17 @@ class ProfileForm(FlaskForm):
         "So patients can prepare: for example 6 hours without solid food.",
         " hours",
     )
-    pharmaceutical_grade = BooleanField(
+    pharmaceutical_grade = TriStateField(
         "Pharmaceutical-grade ketamine only",
         description="Patients want to know the medicine comes from a licensed pharmaceutical "
         "supplier, with a known strength and purity.",
     )
-    emergency_trained = BooleanField(
+    emergency_trained = TriStateField(
         "Staff are trained for emergencies and follow a protocol for adverse events",
         description="Serious breathing or heart problems are rare when a session is watched "
         "closely; patients want to know someone is ready if one happens.",
     )
-    offers_home_iv = BooleanField(
+    offers_home_iv = TriStateField(
         "Offers IV ketamine at home",
         description="IV ketamine at home without an in-person evaluation is flagged.",
     )
@@ -447,7 +448,7 @@ class ProfileForm(FlaskForm):
     induction_weeks = _count(
         "Weeks the first series takes", 104, "Often one to six weeks.", " weeks"
     )
-    maintenance_offered = BooleanField(
+    maintenance_offered = TriStateField(
         "Maintenance (booster) sessions offered",
         description="The effect of a first series often fades; patients plan ahead when they "
         "know whether boosters are available here.",
@@ -510,7 +511,8 @@ class ProfileForm(FlaskForm):
         for name in LIST_FIELDS:
             values[name] = tuple(values[name] or ())
         for name in PROFILE_FIELDS:
-            if values[name] is None and isinstance(self[name], StringField | SelectField):
+            text_like = isinstance(self[name], StringField | SelectField)
+            if values[name] is None and text_like and not isinstance(self[name], TriStateField):
                 values[name] = ""
         for name in ("director_discipline", "session_monitor", "therapy"):
             values[name] = values[name] or None

@@ -85,3 +85,13 @@ class RestoreForm(FlaskForm):
         validators=[Length(max=MAX_TEXT), no_control_characters],
         filters=[_strip],
     )
+
+
+class DismissFlagForm(FlaskForm):
+    """Dismiss one text-based red flag; the prefix names the flag (`dismiss-<code>`)."""
+
+    reason = TextAreaField(
+        "Why this flag is a false alarm",
+        validators=[Length(max=2000), no_control_characters],
+        filters=[_strip],
+    )

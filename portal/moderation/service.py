@@ -31,7 +31,6 @@ from portal.models import (
 )
 from portal.places import clinic_coordinates
 from portal.profile import FIELD_LABELS, LIST_FIELDS, LIST_VOCABULARIES, PROFILE_FIELDS, Profile
-from portal.vetting import Flag, red_flags
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -47,6 +46,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "listing_confirmed": "Confirmed as still accurate",
     "problem_reported": "Problem reported by a patient",
     "report_resolved": "Problem report resolved",
+    "flag_dismissed": "Red flag dismissed",
 }
 
 # The checklist boxes a moderator must tick before approving, with what each one means.
@@ -305,22 +305,6 @@ def all_answers(profile: Profile) -> list[tuple[str, str]]:
     return [
         (FIELD_LABELS.get(name, name), display_value(name, getattr(profile, name)))
         for name in PROFILE_FIELDS
-    ]
-
-
-@dataclass(frozen=True)
-class FlagReview:
-    flag: Flag
-    is_new: bool  # raised by this revision but not by the published version
-
-
-def flag_review(revision: ClinicRevision) -> list[FlagReview]:
-    """The red flags the rules raise on this revision; for an edit, which ones are new."""
-    base = base_profile(revision)
-    before = {flag.code for flag in red_flags(base)} if base is not None else set()
-    return [
-        FlagReview(flag, is_new=base is not None and flag.code not in before)
-        for flag in red_flags(revision.profile)
     ]
 
 

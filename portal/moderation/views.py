@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -17,11 +17,12 @@ from portal.auth import moderator_required
 from portal.clinics.service import latest_verification
 from portal.extensions import db
 from portal.models import Clinic, ClinicRevision, ProblemReport, utcnow
-from portal.moderation import bp, service
-from portal.moderation.forms import DecisionForm, RestoreForm, SuspendForm
+from portal.moderation import bp, flags, service
+from portal.moderation.forms import DecisionForm, DismissFlagForm, RestoreForm, SuspendForm
 from portal.places import clinic_coordinates
 from portal.reports import service as reports
 from portal.reports.forms import ResolveReportForm
+from portal.vetting import KINDS
 
 bp.before_request(moderator_required(lambda: None))
 
@@ -113,12 +114,48 @@ def _attach_error(form: DecisionForm, error: service.ModerationError) -> None:
         form.decision.errors = [*form.decision.errors, str(error)]
 
 
+@bp.post("/moderation/revisions/<int:revision_id>/flags/<code>/dismiss")
+def dismiss_flag(revision_id: int, code: str):
+    if code not in KINDS:
+        abort(404)
+    revision = db.get_or_404(ClinicRevision, revision_id)
+    form = DismissFlagForm(prefix=f"dismiss-{code}")
+    decision_form = DecisionForm(formdata=None)
+    if not form.validate():
+        return _render_review(revision, decision_form, dismissing=(code, form), status=422)
+    try:
+        flags.dismiss(revision, code, current_user, form.reason.data)
+        db.session.commit()
+    except service.ModerationError as error:
+        db.session.rollback()
+        form.reason.errors = [*form.reason.errors, str(error)]
+        return _render_review(revision, decision_form, dismissing=(code, form), status=error.status)
+    security.event("flag_dismissed", flag=code, revision=revision.id, clinic=revision.clinic_id)
+    flash("The flag is dismissed for this text and hidden from patients.", "success")
+    return redirect(
+        url_for("moderation.review", revision_id=revision.id, _anchor="red-flags"), code=303
+    )
+
+
 def _render_review(
-    revision: ClinicRevision, form: DecisionForm, *, conflict: str = "", status: int = 200
+    revision: ClinicRevision,
+    form: DecisionForm,
+    *,
+    conflict: str = "",
+    dismissing: tuple[str, DismissFlagForm] | None = None,
+    status: int = 200,
 ):
     clinic = revision.clinic
     profile = revision.profile
     base = service.base_profile(revision)
+    reviewed = flags.reviewed_flags(revision)
+    dismiss_forms = {
+        item.flag.code: DismissFlagForm(formdata=None, prefix=f"dismiss-{item.flag.code}")
+        for item in reviewed
+        if item.flag.dismissable and item.dismissal is None
+    }
+    if dismissing is not None:
+        dismiss_forms[dismissing[0]] = dismissing[1]  # the form sent back keeps what was typed
     return render_template(
         "moderation/review.html",
         revision=revision,
@@ -128,7 +165,8 @@ def _render_review(
         decision=service.decision_of(revision),
         changes=service.profile_changes(base, profile) if base is not None else None,
         all_answers=service.all_answers(profile),
-        flags=service.flag_review(revision),
+        flags=reviewed,
+        dismiss_forms=dismiss_forms,
         npi_check=service.npi_check(profile.npi),
         address=service.address_check(
             profile, clinic_coordinates, current_app.config["GEODATA_PATH"]

@@ -23,7 +23,8 @@ from portal import vocab
 from portal.extensions import db
 from portal.geo import EARTH_RADIUS_MILES, Place, bounding_box, geocode_place
 from portal.models import Clinic, ClinicCondition, ClinicPaymentOption, ClinicRoute
-from portal.vetting import Flag, red_flags
+from portal.vetting import Assessment, Flag, assess
+from portal.vetting.dismissals import dismissed_for
 
 MIN_RADIUS = 1
 MAX_RADIUS = 250
@@ -116,12 +117,16 @@ class SearchQuery:
 
 @dataclass(frozen=True)
 class Result:
-    """One clinic in the results, with its exact distance and its red flags."""
+    """One clinic in the results, with its exact distance, its red flags and open questions."""
 
     clinic: ClinicRow
     distance_miles: float
     verified: bool
-    red_flags: list[Flag] = field(default_factory=list)
+    assessment: Assessment = field(default_factory=lambda: Assessment((), ()))
+
+    @property
+    def red_flags(self) -> list[Flag]:
+        return list(self.assessment.flags)
 
 
 @dataclass(frozen=True)
@@ -184,12 +189,13 @@ def clinics_near(place: Place, query: SearchQuery, *, today: date) -> SearchResu
     start = (query.page - 1) * query.per_page
     page = ranked[start : start + query.per_page]
     clinics = load_clinics(row_id for row_id, _distance in page)
+    dismissed = dismissed_for(clinics)
     results = [
         Result(
             clinic=clinics[row_id],
             distance_miles=distance,
             verified=clinics[row_id].verification_state(today) == "current",
-            red_flags=red_flags(clinics[row_id].profile),
+            assessment=assess(clinics[row_id].profile, dismissed[row_id]),
         )
         for row_id, distance in page
         if row_id in clinics  # unpublished since the ranking query ran (PostgreSQL)

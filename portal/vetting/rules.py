@@ -2,16 +2,20 @@
 
 Each rule reads a `Profile` and either stays quiet (None) or returns a `Flag`
 whose reason names the answer it rests on, so a patient can see why and a
-moderator can check it. Rules run on drafts, revisions and listings alike.
+moderator can check it. A yes/no fact raises a flag on its No only: "not
+stated" is a question to ask (vetting.questions), never a silent pass or a No.
+Rules run on drafts, revisions and listings alike.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from portal.profile import FIELD_LABELS, Profile
+from portal.vetting.catalogue import KINDS
+from portal.vetting.promises import promise_in
 
 
 @dataclass(frozen=True)
@@ -19,16 +23,26 @@ class Flag:
     code: str
     title: str
     reason: str
+    # The clinic's own words a text-based flag rests on; a dismissal covers exactly these.
+    evidence: str = ""
+
+    @property
+    def dismissable(self) -> bool:
+        return KINDS[self.code].dismissable
+
+    @property
+    def text_hash(self) -> str:
+        return hashlib.sha256(self.evidence.encode("utf-8")).hexdigest()
+
+
+def flag(code: str, reason: str, evidence: str = "") -> Flag:
+    """A flag titled from the catalogue (the one place titles live)."""
+    return Flag(code, KINDS[code].title, reason, evidence)
 
 
 Rule = Callable[[Profile], Flag | None]
 
 ESKETAMINE_OBSERVATION_MINUTES = 120
-PROMISE_PATTERN = re.compile(
-    r"\b(?:cures?|cured|curing|guarantee[sd]?|guaranteeing|miracle|"
-    r"permanent(?:ly)?\s+(?:relief|cure|results?|fix))\b|\b100\s?%",
-    re.IGNORECASE,
-)
 
 
 def no_screening(p: Profile) -> Flag | None:
@@ -39,9 +53,8 @@ def no_screening(p: Profile) -> Flag | None:
     ]
     if not missing:
         return None
-    return Flag(
+    return flag(
         "no_screening",
-        "No screening before the first treatment",
         f"The clinic does not say it does a {' or a '.join(missing)} before treatment starts.",
     )
 
@@ -56,15 +69,14 @@ def no_medical_supervision(p: Profile) -> Flag | None:
             "The clinic does not say whether a physician or nurse watches patients "
             "during a session."
         )
-    return Flag("no_medical_supervision", "Nobody medically qualified watches the session", reason)
+    return flag("no_medical_supervision", reason)
 
 
 def no_vital_signs(p: Profile) -> Flag | None:
     if p.vital_signs:
         return None
-    return Flag(
+    return flag(
         "no_vital_sign_monitoring",
-        "Vital signs are not monitored",
         "The clinic lists none of blood pressure, heart rate, blood oxygen or ECG as "
         "monitored during a session.",
     )
@@ -74,76 +86,59 @@ def no_recovery_period(p: Profile) -> Flag | None:
     if p.recovery_minutes:
         return None
     said = "0 minutes" if p.recovery_minutes == 0 else "no recovery time"
-    return Flag(
-        "no_recovery_period",
-        "No recovery period after a session",
-        f"The clinic states {said} of observation after a session.",
-    )
+    return flag("no_recovery_period", f"The clinic states {said} of observation after a session.")
+
+
+def _answered_no(p: Profile, name: str, code: str) -> Flag | None:
+    """The flag for a yes/no fact answered No; quiet on Yes and on "not stated"."""
+    if getattr(p, name) is not False:
+        return None
+    return flag(code, f'The clinic answers No to "{FIELD_LABELS[name]}".')
 
 
 def no_transport_requirement(p: Profile) -> Flag | None:
-    if p.transport_required:
-        return None
-    return Flag(
-        "no_transport_requirement",
-        "Patients are not told to arrange a ride home",
-        "The clinic does not require that someone else drives patients home after a session.",
-    )
+    return _answered_no(p, "transport_required", "no_transport_requirement")
+
+
+def no_emergency_training(p: Profile) -> Flag | None:
+    return _answered_no(p, "emergency_trained", "no_emergency_training")
+
+
+def not_pharmaceutical_grade(p: Profile) -> Flag | None:
+    return _answered_no(p, "pharmaceutical_grade", "not_pharmaceutical_grade")
 
 
 def no_therapy(p: Profile) -> Flag | None:
     if p.therapy in ("in_house", "coordinated", "referral"):
         return None
     said = "offers no therapy" if p.therapy == "none" else "does not say whether it offers therapy"
-    return Flag(
+    return flag(
         "no_therapy",
-        "No therapy alongside ketamine",
         f"The clinic {said}: not in house, not with your own therapist and not by referral.",
     )
 
 
-NEGATION_PATTERN = re.compile(
-    r"\b(?:not|no|never|cannot|can't|can’t|don't|don’t|doesn't|doesn’t|won't|"
-    r"won’t|isn't|isn’t|nor|without|neither)\b",
-    re.IGNORECASE,
-)
-CLAUSE_BREAK = re.compile(r"[.,;:!?()\n]")
-NEGATION_REACH_WORDS = 6
-
-
-def _negated(text: str, start: int) -> bool:
-    """True when the words just before `start`, in the same clause, deny it ("not a cure")."""
-    clause = CLAUSE_BREAK.split(text[:start])[-1]
-    before = " ".join(clause.split()[-NEGATION_REACH_WORDS:])
-    return NEGATION_PATTERN.search(before) is not None
-
-
-def promise_in(text: str) -> re.Match[str] | None:
-    """The first promise of a cure or guaranteed result that the text does not deny."""
-    for match in PROMISE_PATTERN.finditer(text):
-        if not _negated(text, match.start()):
-            return match
-    return None
-
-
 def promises_cure(p: Profile) -> Flag | None:
-    for name, text in p.free_texts.items():
-        if match := promise_in(text):
-            return Flag(
-                "promises_cure",
-                "Promises a cure or a guaranteed result",
-                f'The clinic\'s "{FIELD_LABELS[name]}" text says "{match.group(0)}"; '
-                "ketamine helps many patients but no clinic can promise a result.",
-            )
-    return None
+    found = [
+        (name, text, match) for name, text in p.free_texts.items() if (match := promise_in(text))
+    ]
+    if not found:
+        return None
+    name, _text, match = found[0]
+    evidence = "\n".join(f"{name}: {text}" for name, text, _match in found)
+    return flag(
+        "promises_cure",
+        f'The clinic\'s "{FIELD_LABELS[name]}" text says "{match.group(0)}"; '
+        "ketamine helps many patients but no clinic can promise a result.",
+        evidence,
+    )
 
 
 def unknown_experience(p: Profile) -> Flag | None:
     if p.treatments_administered is not None:
         return None
-    return Flag(
+    return flag(
         "unknown_experience",
-        "Cannot say how many treatments it has given",
         "The clinic does not state how many ketamine treatments it has administered.",
     )
 
@@ -154,9 +149,8 @@ def short_esketamine_observation(p: Profile) -> Flag | None:
     minutes = p.recovery_minutes or 0
     if minutes >= ESKETAMINE_OBSERVATION_MINUTES:
         return None
-    return Flag(
+    return flag(
         "short_esketamine_observation",
-        "Esketamine with less than 2 hours of observation",
         f"The clinic offers esketamine (Spravato) but states {minutes} minutes of observation "
         f"afterwards; the drug's safety programme requires at least "
         f"{ESKETAMINE_OBSERVATION_MINUTES}.",
@@ -164,12 +158,12 @@ def short_esketamine_observation(p: Profile) -> Flag | None:
 
 
 def home_iv_without_evaluation(p: Profile) -> Flag | None:
-    if not (p.offers_home_iv and not p.in_person_evaluation):
+    if not (p.offers_home_iv is True and p.in_person_evaluation is False):
         return None
-    return Flag(
+    return flag(
         "home_iv_without_evaluation",
-        "IV ketamine at home without an in-person evaluation",
-        "The clinic offers IV ketamine at home and does not evaluate patients in person first.",
+        f'The clinic answers Yes to "{FIELD_LABELS["offers_home_iv"]}" and No to '
+        f'"{FIELD_LABELS["in_person_evaluation"]}".',
     )
 
 
@@ -179,6 +173,8 @@ RULES: tuple[Rule, ...] = (
     no_vital_signs,
     no_recovery_period,
     no_transport_requirement,
+    no_emergency_training,
+    not_pharmaceutical_grade,
     no_therapy,
     promises_cure,
     unknown_experience,
@@ -186,20 +182,7 @@ RULES: tuple[Rule, ...] = (
     home_iv_without_evaluation,
 )
 
-FLAG_CODES: tuple[str, ...] = (
-    "no_screening",
-    "no_medical_supervision",
-    "no_vital_sign_monitoring",
-    "no_recovery_period",
-    "no_transport_requirement",
-    "no_therapy",
-    "promises_cure",
-    "unknown_experience",
-    "short_esketamine_observation",
-    "home_iv_without_evaluation",
-)
-
 
 def red_flags(profile: Profile) -> list[Flag]:
     """Every rule that fires for this profile, in the order patients should read them."""
-    return [flag for rule in RULES if (flag := rule(profile))]
+    return [found for rule in RULES if (found := rule(profile))]
