@@ -12,7 +12,7 @@ from portal import vocab
 from portal.compare import service
 from portal.extensions import db
 from portal.models import utcnow
-from portal.vetting import FLAG_CODES, red_flags
+from portal.vetting import FLAG_CODES, KINDS, red_flags
 from tests.factories import clean_profile, make_clinic
 
 
@@ -313,7 +313,7 @@ def test_a_red_flag_is_marked_in_the_cell_it_rests_on(client):
     assert "has-flag" not in safe_cell
     assert "has-flag" in risky_cell
     assert (
-        "Red flag: Patients are not told to arrange a ride home"
+        f"Red flag: {KINDS['no_transport_requirement'].title}"
         in cells(html, "transport_required")[1]
     )
     assert "Red flag: No therapy alongside ketamine" in cells(html, "therapy")[1]

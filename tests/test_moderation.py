@@ -24,6 +24,7 @@ from portal.models import (
     utcnow,
 )
 from portal.moderation import service
+from portal.vetting import KINDS
 from tests.factories import clean_profile, make_clinic
 from tests.test_dashboard import form_data, open_form
 
@@ -184,7 +185,12 @@ def test_a_promoted_staff_member_cannot_judge_their_own_clinic(app, runner, staf
 
 def moderation_requests(app, revision_id: int, clinic_id: int) -> list[tuple[str, str]]:
     """(method, url) for every moderation route, built from the URL map."""
-    values = {"revision_id": revision_id, "clinic_id": clinic_id, "report_id": 1}
+    values = {
+        "revision_id": revision_id,
+        "clinic_id": clinic_id,
+        "report_id": 1,
+        "code": "promises_cure",
+    }
     found = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("moderation."):
@@ -248,14 +254,15 @@ def test_moderators_sign_in_on_the_shared_login_page_and_land_on_the_queue(moder
 
 
 def test_no_moderation_route_can_change_or_delete_history(app):
-    """The audit log is read-only through the site: only decide, suspend, restore and
-    resolving a problem report write (each adds to the log)."""
+    """The audit log is read-only through the site: only decide, suspend, restore,
+    resolving a problem report and dismissing a flag write (each adds to the log)."""
     writes = {(m, u) for m, u in moderation_requests(app, 1, 1) if m != "GET"}
     assert writes == {
         ("POST", "/moderation/revisions/1/decision"),
         ("POST", "/moderation/clinics/1/suspend"),
         ("POST", "/moderation/clinics/1/restore"),
         ("POST", "/moderation/reports/1/resolve"),
+        ("POST", "/moderation/revisions/1/flags/promises_cure/dismiss"),
     }
 
 
@@ -400,7 +407,7 @@ def test_review_of_a_new_clinic_shows_every_answer_and_the_checks(mod):
         assert f"<dt>{label}</dt>" in answers
     assert "Brand New Clinic" in answers
     assert "IV infusion, Esketamine nasal spray (Spravato)" in answers
-    assert "Patients are not told to arrange a ride home" in html
+    assert KINDS["no_transport_requirement"].title in html
     checks = html[html.index('id="checks-heading"') :]
     assert "Fail" in checks and BAD_NPI in checks
     assert "32.7185, -117.1593" in checks  # where the address lands

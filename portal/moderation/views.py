@@ -154,8 +154,10 @@ def _render_review(
         for item in reviewed
         if item.flag.dismissable and item.dismissal is None
     }
-    if dismissing is not None:
+    if dismissing is not None and dismissing[0] in dismiss_forms:
         dismiss_forms[dismissing[0]] = dismissing[1]  # the form sent back keeps what was typed
+    elif dismissing is not None:  # no form on the page for it: say why at the top
+        conflict = conflict or " ".join(dismissing[1].reason.errors)
     return render_template(
         "moderation/review.html",
         revision=revision,

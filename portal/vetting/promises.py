@@ -20,8 +20,9 @@ RESULT = (
 )
 PEOPLE = r"(?:patients|clients|people|cases|those\s+we\s+treat|our\s+patients)"
 RESPOND = (
-    r"(?:respond|responded|improve|improved|recover|recovered|feel\s+better|felt\s+better|"
-    r"get\s+better|got\s+better|benefit|benefited|heal|healed|are\s+cured|were\s+cured|"
+    r"(?:respond|responds|responded|improve|improves|improved|recover|recovers|recovered|"
+    r"feels?\s+better|felt\s+better|gets?\s+better|got\s+better|benefits?|benefited|"
+    r"heals?|healed|are\s+cured|were\s+cured|is\s+cured|"
     r"see\s+results|saw\s+results|achieve\s+remission|go\s+into\s+remission)"
 )
 
