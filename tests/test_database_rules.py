@@ -9,8 +9,15 @@ from sqlalchemy.exc import DBAPIError
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import APPEND_ONLY_TABLES, KEEP_FOREVER_TABLES, AuditEvent, ClinicRevision
-from tests.factories import make_clinic
+from portal.models import (
+    APPEND_ONLY_TABLES,
+    KEEP_FOREVER_TABLES,
+    AuditEvent,
+    Clinic,
+    ClinicRevision,
+)
+from portal.profile import LEGACY_UNTICKED_MEANS_UNSTATED, TRI_STATE_FIELDS, Profile
+from tests.factories import clean_profile, make_clinic
 
 
 @pytest.mark.parametrize("model", [ClinicRevision, AuditEvent])
@@ -62,3 +69,51 @@ def _trigger_names() -> set[str]:
     else:
         query = "SELECT DISTINCT trigger_name FROM information_schema.triggers"
     return set(db.session.execute(db.text(query)).scalars())
+
+
+def test_the_i15_migration_turns_unticked_boxes_into_not_stated(app, tmp_path, monkeypatch):
+    """Clinics written with checkboxes (every fact a bool, JSON without a format key),
+    taken down to the schema before i15 and up again."""
+    url = _scratch_database(tmp_path)
+    migrated = create_app(dict(app.config, SQLALCHEMY_DATABASE_URI=url))
+    with migrated.app_context():
+        flask_migrate.upgrade()
+        monkeypatch.setattr(Profile, "to_stored", Profile.to_dict)  # the old JSON shape
+        ticked = clean_profile(name="Ticked everything", **dict.fromkeys(TRI_STATE_FIELDS, True))
+        unticked = clean_profile(
+            name="Left boxes unticked", **dict.fromkeys(TRI_STATE_FIELDS, False)
+        )
+        ids = [make_clinic(ticked).id, make_clinic(unticked).id]
+        monkeypatch.undo()
+        db.session.remove()
+        flask_migrate.downgrade(revision="b81d4c2e9a13")
+        assert "flag_dismissals" not in inspect(db.engine).get_table_names()
+        assert _facts(ids)[ids[1]] == dict.fromkeys(TRI_STATE_FIELDS, False)
+        db.session.remove()
+
+        flask_migrate.upgrade()
+        rows = _facts(ids)
+        assert rows[ids[0]] == dict.fromkeys(TRI_STATE_FIELDS, True)
+        assert rows[ids[1]] == {
+            **dict.fromkeys(LEGACY_UNTICKED_MEANS_UNSTATED, None),
+            "in_person_evaluation": False,  # these boxes started ticked: False was a No
+            "accepting_new_patients": False,
+        }
+        listing = db.session.get(Clinic, ids[1])
+        assert listing.profile == listing.published_revision.profile  # frozen JSON reads alike
+        assert listing.profile.physician_on_site is None
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _facts(ids: list[int]) -> dict[int, dict[str, bool | None]]:
+    columns = ", ".join(TRI_STATE_FIELDS)
+    rows = db.session.execute(db.text(f"SELECT id, {columns} FROM clinics")).all()  # noqa: S608
+    return {
+        row[0]: {
+            name: None if v is None else bool(v)
+            for name, v in zip(TRI_STATE_FIELDS, row[1:], strict=True)
+        }
+        for row in rows
+        if row[0] in ids
+    }
