@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from portal.extensions import db
 from portal.models import utcnow
+from portal.vetting import KINDS
 from tests.factories import clean_profile, make_clinic
 
 
@@ -54,8 +55,8 @@ def test_the_sheet_lists_red_flags_to_ask_about_and_missing_answers(client):
     clinic.last_confirmed_at = utcnow() - timedelta(days=500)
     db.session.commit()
     html = client.get(f"/clinics/{clinic.slug}/questions").get_data(as_text=True)
-    assert "Patients are not told to arrange a ride home" in html
-    assert "Not stated" in html
+    assert KINDS["no_transport_requirement"].title in html
+    assert "Not stated: ask them" in html
     assert "Possibly out of date" in html  # confirmed long ago
 
 

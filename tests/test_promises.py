@@ -41,6 +41,8 @@ PROMISES = [
     "It is no miracle, but we guarantee results.",
     "Ketamine is not for everyone. It cures depression.",
     "No side effects, guaranteed relief.",
+    "Six infusions, with results 100% assured or the last infusion is free.",
+    "Assured results from the first session.",
 ]
 
 NOT_PROMISES = [
@@ -71,6 +73,8 @@ NOT_PROMISES = [
     "Payment is due at 100% of the package price before the first session.",
     "Relief can start within hours for many patients, and may fade over weeks.",
     "We follow the permanent record-keeping rules of the state board.",
+    "We are not certain relief will come for you, so we check in after every session.",
+    "Rest assured, a nurse stays with you the whole time.",
 ]
 
 

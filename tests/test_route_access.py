@@ -81,6 +81,7 @@ POST = {
     "reports.new": (422, 422, 422, 422),
     "dashboard.confirm": (302, 303, 404, 403),
     "moderation.resolve_report": (302, 404, 404, 422),
+    "moderation.dismiss_flag": (302, 404, 404, 422),  # a reason is required
     "compare.add": (400, 400, 400, 400),  # no clinic named
     "compare.remove": (400, 400, 400, 400),
     "compare.clear": (303, 303, 303, 303),
@@ -129,6 +130,7 @@ def world(app, make_actor) -> World:
         "clinic_id": own.id,
         "revision_id": pending.id,
         "report_id": report.id,
+        "code": "promises_cure",
         "number": 1,
         "filename": "css/site.css",
         "record_id": None,
@@ -230,6 +232,7 @@ POST_ACTOR = {
     "reports.new": "anonymous",
     "dashboard.confirm": "staff",
     "moderation.resolve_report": "moderator",
+    "moderation.dismiss_flag": "moderator",
     "compare.add": "anonymous",
     "compare.remove": "anonymous",
     "compare.clear": "anonymous",
@@ -315,6 +318,8 @@ def _form_for(endpoint: str, user) -> dict:
     if endpoint == "moderation.resolve_report":
         report_id = db.session.scalar(select(ProblemReport.id))
         return {f"report-{report_id}-note": "forged"}
+    if endpoint == "moderation.dismiss_flag":
+        return {"dismiss-promises_cure-reason": "forged"}
     if endpoint in ("compare.add", "compare.remove"):
         return {"clinic_id": str(world_clinic_id(user))}
     return {"reason": "forged"}

@@ -38,6 +38,10 @@ PROMISES: tuple[re.Pattern[str], ...] = tuple(
         r"\b(?P<trigger>guarantee[sd]?|guaranteeing)\s+" + _W + r"{0,4}?" + RESULT + r"\b",
         r"\b(?P<trigger>guaranteed)\s+to\s+(?:work|help|succeed|heal|relieve|end)",
         r"\b" + RESULT + r"\s+(?:(?:is|are|will\s+be)\s+)?(?P<trigger>guaranteed)\b",
+        # results assured / 100% assured / certain
+        r"\b" + RESULT + r"\s+(?:(?:is|are|will\s+be)\s+)?"
+        r"(?P<trigger>(?:100\s?%\s+)?(?:assured|certain|a\s+certainty))\b",
+        r"\b(?P<trigger>assured|certain)\s+(?:relief|results?|success|recovery|cure)\b",
         # permanent relief / cure / results, or ended permanently / for good
         r"\b(?P<trigger>permanent(?:ly)?)\s+" + _W + r"{0,2}?" + RESULT + r"\b",
         r"\b(?:end|ends|ended|eliminate[sd]?|fix(?:es|ed)?|relieve[sd]?|erase[sd]?)\s+"
