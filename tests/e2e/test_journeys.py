@@ -17,7 +17,9 @@ def fill_profile(page, answers: dict) -> None:
             continue
         kind = controls.first.get_attribute("type")
         tag = controls.first.evaluate("element => element.tagName.toLowerCase()")
-        if isinstance(value, bool):
+        if isinstance(value, bool) and kind == "radio":  # Yes / No / Not stated
+            form.locator(f'[name="{name}"][value="{"yes" if value else "no"}"]').check()
+        elif isinstance(value, bool):
             controls.first.set_checked(value)
         elif isinstance(value, list | tuple):
             for code in value:
