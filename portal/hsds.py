@@ -25,7 +25,7 @@ from typing import Any
 from portal import freshness, vocab
 from portal.profile import FIELD_LABELS, TRI_STATE_FIELDS, Profile
 from portal.templating import price_range, web_link
-from portal.vetting import KINDS, public_flags
+from portal.vetting import KINDS, Flag, public_flags
 
 HSDS_VERSION = "3.0"
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ketamine-clinic-portal:hsds")
@@ -167,8 +167,8 @@ def _build_terms() -> dict[str, Term]:
             for name, text in vocabulary.items()
         ]
     terms += [
-        Term(f"red_flag:{code}", title, CATEGORIES["red_flag"][1], "red_flag")
-        for code, title in ((kind.code, kind.title) for kind in KINDS.values())
+        Term(f"red_flag:{kind.code}", kind.title, kind.meaning, "red_flag")
+        for kind in KINDS.values()
     ]
     value_kinds = (
         (BOOLEAN_FIELDS, "Value: true or false; absent when the clinic has not stated it."),
@@ -272,7 +272,7 @@ class Listing:
     dismissed: frozenset[tuple[str, str]] = frozenset()
 
     @property
-    def red_flags(self):
+    def red_flags(self) -> list[Flag]:
         return public_flags(self.profile, self.dismissed)
 
     @classmethod

@@ -147,8 +147,9 @@ class Profile:
 
 
 # Yes/no facts with a third answer, "not stated" (None). The form asks each as
-# Yes / No / Not stated (dashboard.forms.TriStateField); the listing shows None as
-# "Not stated: ask them" (the `tri_state` macro).
+# Yes / No / Not stated (portal.dashboard.fields.TriStateField, macro `tri_state`);
+# pages show None as "Not stated: ask them" (macros `yes_no` and `not_stated`), and
+# vetting.questions needs a question for each.
 TRI_STATE_FIELDS: tuple[str, ...] = (
     "accepting_new_patients",
     "physician_on_site",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.profile import FREE_TEXT_FIELDS
+
 
 @dataclass(frozen=True)
 class FlagKind:
@@ -24,15 +26,6 @@ class FlagKind:
     def dismissable(self) -> bool:
         return self.text_based
 
-
-FREE_TEXT_ANSWERS: tuple[str, ...] = (
-    "description",
-    "experience_notes",
-    "safety_notes",
-    "therapy_notes",
-    "plan_notes",
-    "cost_notes",
-)
 
 FLAG_KINDS: tuple[FlagKind, ...] = (
     FlagKind(
@@ -90,7 +83,7 @@ FLAG_KINDS: tuple[FlagKind, ...] = (
         "Promises a cure or a guaranteed result",
         "The clinic's own words promise a cure, a guaranteed or permanent result, or "
         "success for everyone. No honest clinic can promise that ketamine will work for you.",
-        FREE_TEXT_ANSWERS,
+        FREE_TEXT_FIELDS,
         text_based=True,
     ),
     FlagKind(
