@@ -163,7 +163,7 @@ def test_every_cookie_the_site_sets_is_on_the_privacy_page(app, client, browser,
     seen |= _set_cookies(staff.get("/dashboard"))
 
     described = set(
-        re.findall(r'<th scope="row"><code>([a-z_]+)</code>', page_text(client.get("/privacy")))
+        re.findall(r"<dt><code>([a-z_]+)</code></dt>", page_text(client.get("/privacy")))
     )
     assert set(seen) == described == {"session", "remember_token"}
     for header in seen.values():
