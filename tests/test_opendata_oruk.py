@@ -133,6 +133,9 @@ def test_paging_rules_hold_on_every_list(client, sample_clinics, collection):
     assert ids == [
         r["id"] for r in get_json(client, f"{API}/{collection}?per_page=100")["contents"]
     ]
+    # The validator then opens records by an id taken from a list.
+    for record_id in random.Random(f"{SEED}/{collection}").sample(ids, 3):
+        assert get_json(client, f"{API}/{collection}/{record_id}")["id"] == record_id
 
 
 @pytest.mark.parametrize("collection", ["services", "service_at_locations"])
