@@ -22,7 +22,6 @@ class TriStateField(RadioField):
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("choices", TRI_STATE_CHOICES)
         super().__init__(label, validators, **kwargs)
-        self.invalid_input: str | None = None
 
     def process_data(self, value):
         self.data = value if isinstance(value, bool) else None
@@ -32,7 +31,7 @@ class TriStateField(RadioField):
         if raw in TRI_STATE_VALUES:
             self.data = TRI_STATE_VALUES[raw]
             return
-        self.data, self.invalid_input = None, raw
+        self.data = None
         raise ValueError(TRI_STATE_MESSAGE)
 
     def pre_validate(self, form):
