@@ -52,7 +52,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     # leaves the public version in place until it is approved.
     *_rows(
         "submit",
-        {DRAFT: PENDING, REJECTED: PENDING, PENDING: PENDING, PUBLISHED: PUBLISHED, SUSPENDED: SUSPENDED},
+        {
+            DRAFT: PENDING,
+            REJECTED: PENDING,
+            PENDING: PENDING,
+            PUBLISHED: PUBLISHED,
+            SUSPENDED: SUSPENDED,
+        },
     ),
     *_rows("approve", {PENDING: PUBLISHED, PUBLISHED: PUBLISHED, SUSPENDED: PUBLISHED}),
     *_rows("reject", {PENDING: REJECTED, PUBLISHED: PUBLISHED, SUSPENDED: SUSPENDED}),

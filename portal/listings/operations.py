@@ -1,15 +1,15 @@
-"""Writes that move a listing through its life: create, draft, submit, publish.
+"""Every write that moves a listing: create, save, submit, decide, suspend, restore, confirm.
 
 Plain functions over the session: they add and flush, never commit (the view
 or CLI commits once), and take the acting user as an argument. A broken rule
-raises a `ListingError` subclass that the caller turns into a message.
+raises a `ListingError` subclass that the caller turns into a message. Each
+one asks `lifecycle.move` for its transition, writes one audit line through
+`record`, and then announces itself on its signal.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -17,8 +17,28 @@ from sqlalchemy import func, select
 from portal import vocab
 from portal.dates import add_months
 from portal.extensions import db
+from portal.geo import GeocodingError
+from portal.listings import lifecycle, queries
+from portal.listings.checklist import Checklist, ChecklistIncomplete
+from portal.listings.errors import (
+    AlreadyDecided,
+    CannotLocate,
+    IncompleteProfile,
+    ModerationError,
+    NotAModerator,
+    NothingToSubmit,
+    NotPublished,
+    NotYourClinic,
+    OwnClinic,
+    ReasonRequired,
+    StaleEdit,
+    WrongListingState,
+)
+from portal.listings.queries import latest_revision, working_profile
+from portal.listings.signals import announce
+from portal.listings.slugs import unique_slug
+from portal.listings.store import lock_clinic, lock_draft, record
 from portal.models import (
-    AuditEvent,
     Clinic,
     ClinicDraft,
     ClinicRevision,
@@ -27,74 +47,20 @@ from portal.models import (
     Verification,
     utcnow,
 )
+from portal.places import clinic_coordinates
 from portal.profile import Profile
 
-
-class ListingError(Exception):
-    """A rule of the listing workflow was broken; the message is safe to show."""
-
-
-class StaleEdit(ListingError):
-    """The form was based on an older version than the one now stored."""
-
-
-class IncompleteProfile(ListingError):
-    def __init__(self, missing: list[str]):
-        super().__init__("Some required answers are missing.")
-        self.missing = missing
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:100] or "clinic"
-
-
-def unique_slug(name: str, city: str = "") -> str:
-    """A slug no other clinic has: the name, then name-city, then a number."""
-    base = slugify(name)
-    candidates = [base, f"{base}-{slugify(city)}" if city else None]
-    for candidate in filter(None, candidates):
-        if not _slug_taken(candidate):
-            return candidate
-    number = 2
-    while _slug_taken(f"{base}-{number}"):
-        number += 1
-    return f"{base}-{number}"
-
-
-def _slug_taken(slug: str) -> bool:
-    return db.session.scalar(select(Clinic.id).where(Clinic.slug == slug)) is not None
-
-
-def record(
-    action: str,
-    *,
-    actor: User | None,
-    clinic: Clinic | None = None,
-    revision: ClinicRevision | None = None,
-    detail: str = "",
-) -> AuditEvent:
-    """Append one line to the audit log."""
-    event = AuditEvent(
-        action=action,
-        actor_id=actor.id if actor else None,
-        clinic_id=clinic.id if clinic else None,
-        revision_id=revision.id if revision else None,
-        detail=detail,
-    )
-    db.session.add(event)
-    return event
+STALE_SUBMIT = (
+    "This draft was changed in another window or by a colleague after you opened this page, "
+    "so we did not submit it. Look at the latest version and submit again."
+)
 
 
 def create_clinic(profile: Profile, *, manager: User | None, is_sample: bool = False) -> Clinic:
     """A new clinic in draft, with its working copy, managed by `manager`."""
-    clinic = Clinic(
-        slug=unique_slug(profile.name, profile.city),
-        name=profile.name,
-        status="draft",
-        is_sample=is_sample,
-    )
+    clinic = Clinic(slug=unique_slug(profile.name, profile.city), name=profile.name)
+    clinic.is_sample = is_sample
+    lifecycle.move(clinic, "create")
     if manager is not None:
         clinic.managers.append(manager)
     db.session.add(clinic)
@@ -108,34 +74,15 @@ def create_clinic(profile: Profile, *, manager: User | None, is_sample: bool = F
     )
     record("clinic_created", actor=manager, clinic=clinic)
     db.session.flush()
+    announce("create", clinic, actor=manager)
     return clinic
-
-
-def working_profile(clinic: Clinic) -> Profile:
-    """What the clinic's form should show: the draft, else the approved profile."""
-    if clinic.draft is not None:
-        return clinic.draft.profile
-    return clinic.profile
-
-
-def lock_draft(clinic: Clinic) -> ClinicDraft | None:
-    """The clinic's draft re-read from the database and, on PostgreSQL, locked until commit.
-
-    Two requests saving the same draft then run one after the other, so the
-    second one sees the first one's version (SQLite gets the same from BEGIN IMMEDIATE).
-    """
-    return db.session.scalar(
-        select(ClinicDraft)
-        .where(ClinicDraft.clinic_id == clinic.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
 
 
 def save_draft(
     clinic: Clinic, profile: Profile, *, expected_version: int | None, user: User | None
 ) -> ClinicDraft:
     """Store the working copy, refusing a save based on an older version."""
+    lifecycle.check(clinic, "save_draft")
     draft = lock_draft(clinic)
     if draft is None:
         draft = ClinicDraft(clinic_id=clinic.id, data=profile.to_dict())
@@ -153,25 +100,10 @@ def save_draft(
     # after that, the public name changes only when a moderator approves a revision.
     if clinic.published_revision_id is None and clinic.status != "suspended" and profile.name:
         clinic.name = profile.name
+    lifecycle.move(clinic, "save_draft")
     db.session.flush()
+    announce("save_draft", clinic, actor=user)
     return draft
-
-
-def latest_revision(clinic: Clinic) -> ClinicRevision | None:
-    return db.session.scalar(
-        select(ClinicRevision)
-        .where(ClinicRevision.clinic_id == clinic.id)
-        .order_by(ClinicRevision.number.desc())
-        .limit(1)
-    )
-
-
-def pending_revision(clinic: Clinic) -> ClinicRevision | None:
-    """The revision awaiting review: the newest one, if nobody decided it yet."""
-    revision = latest_revision(clinic)
-    if revision is not None and revision.decision is None:
-        return revision
-    return None
 
 
 def submit_revision(
@@ -182,6 +114,7 @@ def submit_revision(
     A newer submission replaces an older one still waiting; the older one stays
     stored (and is shown as replaced), so nothing a clinic sent is lost.
     """
+    lifecycle.check(clinic, "submit")
     lock_draft(clinic)
     profile = working_profile(clinic)
     if missing := profile.missing_for_submission():
@@ -202,76 +135,36 @@ def submit_revision(
         submitted_at=submitted_at or utcnow(),
     )
     db.session.add(revision)
-    if clinic.status in ("draft", "rejected"):
-        clinic.status = "pending"
+    lifecycle.move(clinic, "submit")
     db.session.flush()
-    record(
-        "revision_submitted",
-        actor=user,
-        clinic=clinic,
-        revision=revision,
-        detail=f"Revision {number} ({revision.kind}) submitted for review.",
-    )
+    detail = f"Revision {number} ({revision.kind}) submitted for review."
+    record("revision_submitted", actor=user, clinic=clinic, revision=revision, detail=detail)
+    announce("submit", clinic, actor=user, revision=revision, detail=detail)
     return revision
 
 
-@dataclass(frozen=True)
-class WorkflowStatus:
-    """Where a clinic's listing stands: what its staff see on their dashboard."""
+def submit_for_review(clinic: Clinic, *, user: User, seen_version: int | None) -> ClinicRevision:
+    """Freeze the working copy as a new revision, if it is the one the user saw.
 
-    code: str  # a key of vocab.WORKFLOW_STATUS
-    is_public: bool  # patients see the last approved version
-    latest: ClinicRevision | None
-    last_decision: ReviewDecision | None
-    unsubmitted_changes: bool  # the working copy differs from the latest submission
-
-    @property
-    def label(self) -> str:
-        return vocab.WORKFLOW_STATUS[self.code]
-
-
-def workflow_status(clinic: Clinic) -> WorkflowStatus:
-    """The state of the newest submission, the last decision, and whether edits wait unsent.
-
-    Read from the revisions and their decisions rather than `Clinic.status`, which
-    describes the public listing: a published clinic can have an edit pending.
+    Refuses to send again what is already waiting for review or already public.
     """
-    revisions = clinic.revisions
-    latest = revisions[-1] if revisions else None
-    decided = [revision.decision for revision in revisions if revision.decision is not None]
-    last_decision = max(decided, key=lambda d: (d.decided_at, d.id), default=None)
-    if clinic.status == "suspended":
-        code = "suspended"
-    elif latest is None:
-        code = "draft"
-    elif latest.decision is None:
-        code = "pending"
-    else:
-        code = {"approve": "published", "reject": "rejected"}.get(
-            latest.decision.outcome, "changes_requested"
-        )
+    draft = lock_draft(clinic)
+    if draft is not None and seen_version != draft.version:
+        raise StaleEdit(STALE_SUBMIT)
     working = working_profile(clinic)
-    return WorkflowStatus(
-        code=code,
-        is_public=clinic.status == "published",
-        latest=latest,
-        last_decision=last_decision,
-        unsubmitted_changes=latest is None or latest.profile != working,
-    )
-
-
-@dataclass(frozen=True)
-class Checklist:
-    """What a moderator checked before verifying; stored on the verification."""
-
-    npi_check_passed: bool | None = None
-    licence_state: str = ""
-    licence_number: str = ""
-    licence_checked_how: str = ""
-    address_plausible: bool = False
-    answers_plausible: bool = False
-    red_flags_reviewed: bool = False
-    notes: str = ""
+    latest = latest_revision(clinic)
+    if latest is not None and latest.profile == working:
+        if latest.decision is None:
+            raise NothingToSubmit(
+                "This version is already waiting for review. Change something first if you "
+                "want to send a new one."
+            )
+        if clinic.published_revision_id == latest.id:
+            raise NothingToSubmit(
+                "This is the version patients already see. Change something first if you "
+                "want to send an update."
+            )
+    return submit_revision(clinic, user=user)
 
 
 def publish_revision(
@@ -290,10 +183,11 @@ def publish_revision(
     made sure the revision is the pending one.
     """
     clinic = revision.clinic
+    lifecycle.check(clinic, "approve")
     clinic.apply_profile(revision.profile)
     if coordinates is not None:
         clinic.lat, clinic.lng = coordinates
-    clinic.status = "published"
+    lifecycle.move(clinic, "approve")
     clinic.suspended_reason = None
     clinic.published_revision_id = revision.id
     clinic.verified_at = today
@@ -317,13 +211,175 @@ def publish_revision(
     )
     db.session.add(verification)
     db.session.flush()
-    record(
-        "revision_approved",
-        actor=moderator,
-        clinic=clinic,
-        revision=revision,
-        detail=reason
+    detail = (
+        reason
         or f"Revision {revision.number} approved and published; "
-        f"verified until {clinic.verification_expires.isoformat()}.",
+        f"verified until {clinic.verification_expires.isoformat()}."
     )
+    record("revision_approved", actor=moderator, clinic=clinic, revision=revision, detail=detail)
+    announce("approve", clinic, actor=moderator, revision=revision, detail=detail)
     return verification
+
+
+# --- moderators' decisions -----------------------------------------------------------------
+
+
+def _require_moderator(user: User, clinic_id: int, outcome: str = "approve") -> None:
+    """Only a moderator decides, and never one who also manages the clinic."""
+    if user is None or not user.is_moderator:
+        raise NotAModerator("Only moderators can decide on listings.")
+    if outcome not in vocab.DECISIONS:
+        raise ModerationError("Choose approve, reject or ask for changes.")
+    if queries.manages(user, clinic_id):
+        raise OwnClinic(
+            "Your account also manages this clinic, so another moderator has to decide on it."
+        )
+
+
+def already_decided_message(revision: ClinicRevision) -> str:
+    """Why a decision on this revision is refused: who decided it and when, or what replaced it."""
+    decision = queries.decision_of(revision)
+    if decision is not None:
+        who = decision.moderator.email if decision.moderator else "the sample data loader"
+        return (
+            f"This revision was already decided by {who} at "
+            f"{decision.decided_at:%Y-%m-%d %H:%M} UTC "
+            f"({vocab.DECISIONS[decision.outcome].lower()}). Your decision was not recorded."
+        )
+    latest = latest_revision(revision.clinic)
+    if latest is not None and latest.id != revision.id:
+        return (
+            f"The clinic sent a newer revision (number {latest.number}) that replaces this "
+            "one. Your decision was not recorded; review the newer revision instead."
+        )
+    return "This revision is no longer waiting for a decision. Your decision was not recorded."
+
+
+def decide(
+    revision: ClinicRevision,
+    moderator: User,
+    outcome: str,
+    reason: str,
+    checklist: Checklist,
+    today: date,
+    *,
+    verification_months: int = 12,
+    locate: Callable[[Profile], tuple[float, float] | None] | None = None,
+) -> ReviewDecision:
+    """Record a moderator's decision on the pending revision of a clinic.
+
+    Approve publishes it (through `publish_revision`) and verifies it from today;
+    reject and request_changes store the reason the clinic will read. A revision
+    already decided, or replaced by a newer one, raises AlreadyDecided.
+    """
+    _require_moderator(moderator, revision.clinic_id, outcome)
+    reason = (reason or "").strip()
+    clinic = lock_clinic(revision.clinic_id)
+    if queries.revision_state(revision) != "pending":
+        raise AlreadyDecided(already_decided_message(revision))
+    if outcome == "approve":
+        return _approve(revision, moderator, reason, checklist, today, verification_months, locate)
+    if not reason:
+        raise ReasonRequired(
+            "Write the reason the clinic will read: what is wrong"
+            if outcome == "reject"
+            else "Write what the clinic should change before sending it again"
+        )
+    decision = ReviewDecision(
+        revision_id=revision.id, moderator_id=moderator.id, outcome=outcome, reason=reason
+    )
+    db.session.add(decision)
+    lifecycle.move(clinic, outcome)
+    db.session.flush()
+    action = "revision_rejected" if outcome == "reject" else "changes_requested"
+    record(action, actor=moderator, clinic=clinic, revision=revision, detail=reason)
+    db.session.flush()
+    announce(outcome, clinic, actor=moderator, revision=revision, detail=reason)
+    return decision
+
+
+def _approve(revision, moderator, reason, checklist, today, verification_months, locate):
+    if missing := checklist.missing():
+        raise ChecklistIncomplete(missing)
+    try:
+        coordinates = (locate or clinic_coordinates)(revision.profile)
+    except GeocodingError as error:
+        raise CannotLocate(str(error)) from None
+    if coordinates is None:
+        raise CannotLocate(
+            "The address could not be placed on the map, so patients could not find "
+            "this clinic by location. Ask the clinic to check its ZIP code."
+        )
+    publish_revision(
+        revision,
+        moderator=moderator,
+        today=today,
+        checklist=checklist,
+        coordinates=coordinates,
+        verification_months=verification_months,
+        reason=reason,
+    )
+    return queries.decision_of(revision)
+
+
+# --- suspension, restoring, confirming -----------------------------------------------------
+
+
+def suspend(clinic: Clinic, moderator: User, reason: str) -> Clinic:
+    """Hide a published listing from patients, saying why."""
+    return _set_visibility(
+        clinic,
+        moderator,
+        reason,
+        "suspend",
+        "Write why the listing is suspended; it goes in the audit log.",
+    )
+
+
+def restore(clinic: Clinic, moderator: User, reason: str) -> Clinic:
+    """Show a suspended listing to patients again."""
+    return _set_visibility(
+        clinic,
+        moderator,
+        reason,
+        "restore",
+        "Write why the listing can be shown again; it goes in the audit log.",
+    )
+
+
+AUDIT_ACTION = {"suspend": "clinic_suspended", "restore": "clinic_restored"}
+
+
+def _set_visibility(clinic: Clinic, moderator: User, reason: str, action: str, ask: str) -> Clinic:
+    _require_moderator(moderator, clinic.id)
+    reason = (reason or "").strip()
+    clinic = lock_clinic(clinic.id)
+    lifecycle.check(clinic, action, WrongListingState)
+    if not reason:
+        raise ReasonRequired(ask)
+    lifecycle.move(clinic, action, WrongListingState)
+    clinic.suspended_reason = reason if action == "suspend" else None
+    db.session.flush()
+    record(AUDIT_ACTION[action], actor=moderator, clinic=clinic, detail=reason)
+    db.session.flush()
+    announce(action, clinic, actor=moderator, detail=reason)
+    return clinic
+
+
+def confirm_still_accurate(clinic_id: int, user: User, now: datetime) -> Clinic:
+    """Record that the clinic's staff checked the public listing and it is still right.
+
+    Changes nothing patients read except the confirmation date, so nothing goes
+    to review. Only the clinic's own staff may confirm, and only a published listing.
+    """
+    if user.is_moderator or not queries.manages(user, clinic_id):
+        raise NotYourClinic("Only the clinic's own staff can confirm its listing.")
+    clinic = lock_clinic(clinic_id)
+    lifecycle.move(clinic, "confirm", NotPublished)
+    clinic.last_confirmed_at = now
+    db.session.flush()
+    detail = "The clinic's staff confirmed that the public listing is still accurate."
+    record("listing_confirmed", actor=user, clinic=clinic, detail=detail)
+    db.session.flush()
+    announce("confirm", clinic, actor=user, detail=detail)
+    return clinic
