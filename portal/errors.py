@@ -6,6 +6,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from portal import security
 from portal.limits import STORAGE_ERRORS
 from portal.listings.errors import IllegalTransition
 
@@ -102,8 +103,6 @@ def error_response(
 
 def csrf_refused(error: CSRFError):
     """A POST without a valid token: logged, refused with 400, nothing changed."""
-    from portal import security
-
     security.event("csrf_failed", reason=error.description)
     return error_response(
         400,
