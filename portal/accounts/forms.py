@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from portal.accounts.service import MIN_PASSWORD_LENGTH, password_problem
-from portal.dashboard.forms import no_control_characters
+from portal.forms import no_control_characters
 
 # Long enough for any real password, short enough that hashing it costs nothing extra.
 MAX_PASSWORD_LENGTH = 256

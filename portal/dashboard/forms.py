@@ -17,96 +17,28 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
-    IntegerField,
-    RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import Email, Length, NumberRange, Optional, Regexp, ValidationError
 
 from portal import vocab
 from portal.credentials import npi_is_valid
+from portal.forms import (
+    CONTROL_CHARACTERS,
+    CONTROL_CHARACTERS_MESSAGE,
+    MultiCheckboxField,
+    OptionalRadioField,
+    WholeNumberField,
+    digits_only,
+    strip,
+)
 from portal.profile import LIST_FIELDS, PROFILE_FIELDS, Profile
 
 MAX_NOTES = 4000
 MIN_PRICE, MAX_PRICE = 50, 10_000
 _PHONE_CHARACTERS = re.compile(r"^[\d\s().+-]+$")
-_WHOLE_NUMBER = re.compile(r"^\d+$")
-
-
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_CHARACTERS_MESSAGE = (
-    "This answer contains invisible control characters, perhaps from a copy and paste. "
-    "Please type it again."
-)
-
-
-def no_control_characters(_form, field) -> None:
-    """A WTForms validator for the site's other forms (PostgreSQL refuses a NUL in text)."""
-    if field.data and CONTROL_CHARACTERS.search(field.data):
-        raise ValidationError("Remove the invisible control characters and try again.")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _digits_only(value):
-    return re.sub(r"[\s-]", "", value) if isinstance(value, str) else value
-
-
-class WholeNumberField(IntegerField):
-    """A count or a dollar amount; accepts "2,500" and "$450", and blank for "not stated"."""
-
-    widget = widgets.TextInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "numeric"})
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        text = re.sub(r"[\s,$]", "", valuelist[0] or "")
-        if text == "":
-            self.data = None
-            return
-        if not _WHOLE_NUMBER.match(text):
-            self.data = None
-            raise ValueError("Use a whole number in digits, like 450.")
-        self.data = int(text)
-
-
-class OptionalRadioField(RadioField):
-    """Radio buttons where "no answer yet" is allowed (a draft may be incomplete)."""
-
-    def process_data(self, value):
-        self.data = value or None
-
-    def process_formdata(self, valuelist):
-        if valuelist:
-            self.data = valuelist[0] or None
-
-    def pre_validate(self, form):
-        if self.data is None:
-            return
-        if self.data not in dict(self.choices):
-            raise ValidationError("Choose one of the options shown.")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several codes from one vocabulary, one checkbox each."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-    def pre_validate(self, form):
-        unknown = [code for code in self.data or () if code not in dict(self.choices)]
-        if unknown:
-            raise ValidationError("Tick only the options shown.")
 
 
 def _us_phone(_form, field) -> None:
@@ -186,7 +118,7 @@ def _text(label: str, max_length: int, description: str = "", **kwargs) -> Strin
     return StringField(
         label,
         validators=[Length(max=max_length, message=f"Use at most {max_length:,} characters.")],
-        filters=[_strip],
+        filters=[strip],
         description=description,
         **kwargs,
     )
@@ -196,7 +128,7 @@ def _notes(label: str, description: str) -> TextAreaField:
     return TextAreaField(
         label,
         validators=[Length(max=MAX_NOTES, message=f"Use at most {MAX_NOTES:,} characters.")],
-        filters=[_strip],
+        filters=[strip],
         description=description,
     )
 
@@ -267,21 +199,21 @@ class ProfileForm(FlaskForm):
             Optional(),
             Regexp(r"^\d{5}(-\d{4})?$", message="Use a 5-digit ZIP code, like 92101."),
         ],
-        filters=[_strip],
+        filters=[strip],
         description="Patients search by distance from their ZIP code, so it must be right.",
         render_kw={"inputmode": "numeric", "autocomplete": "postal-code"},
     )
     phone = StringField(
         "Phone",
         validators=[Length(max=40, message="Use at most 40 characters."), _us_phone],
-        filters=[_strip],
+        filters=[strip],
         description="A number where someone answers questions from new patients.",
         render_kw={"inputmode": "tel", "autocomplete": "tel"},
     )
     website = StringField(
         "Website",
         validators=[Length(max=300, message="Use at most 300 characters."), _website],
-        filters=[_strip],
+        filters=[strip],
         description="Patients often read more before they call.",
         render_kw={"inputmode": "url"},
     )
@@ -292,13 +224,13 @@ class ProfileForm(FlaskForm):
             Length(max=254, message="Use at most 254 characters."),
             Email("Enter an email address like info@yourclinic.com."),
         ],
-        filters=[_strip],
+        filters=[strip],
         description="Shown on the listing, for patients who prefer to write.",
     )
     npi = StringField(
         "NPI (National Provider Identifier)",
         validators=[_npi],
-        filters=[_strip, _digits_only],
+        filters=[strip, digits_only],
         description=(
             "Your clinic's or medical director's 10-digit NPI. Moderators use it to check "
             "the provider is real and licensed, which is what the verified badge tells patients."

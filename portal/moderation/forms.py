@@ -12,7 +12,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import InputRequired, Length
 
 from portal import vocab
-from portal.dashboard.forms import no_control_characters
+from portal.forms import no_control_characters
 
 MAX_TEXT = 4000
 
