@@ -92,7 +92,7 @@ VIEW_MODULES = (
     "moderation.views",
     "reports.views",
     "api.views",
-    "api.hsds",
+    "opendata.routes",
 )
 
 
