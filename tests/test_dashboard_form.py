@@ -9,7 +9,8 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from portal.dashboard.forms import FORM_ORDER, SECTIONS, Group, ProfileForm
+from portal.dashboard.forms import ProfileForm
+from portal.dashboard.sections import FORM_ORDER, SECTIONS, Group
 from portal.extensions import db
 from portal.models import Clinic
 from portal.profile import PROFILE_FIELDS, Profile

@@ -13,13 +13,8 @@ from flask_wtf.csrf import CSRFError
 from portal import freshness, limits, listings, security
 from portal.auth import staff_required
 from portal.dashboard import bp, service
-from portal.dashboard.forms import (
-    ANSWER_VOCABULARIES,
-    FORM_ORDER,
-    MONEY_FIELDS,
-    SECTIONS,
-    ProfileForm,
-)
+from portal.dashboard.forms import ProfileForm
+from portal.dashboard.sections import ANSWER_VOCABULARIES, FORM_ORDER, MONEY_FIELDS, SECTIONS
 from portal.errors import csrf_refused
 from portal.extensions import db
 from portal.listings import IncompleteProfile, StaleEdit
