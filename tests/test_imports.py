@@ -60,7 +60,11 @@ def _imports(path: Path, name: str, modules: set[str]) -> set[str]:
     """
     is_package = path.name == "__init__.py"
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    tree = ast.parse(path.read_text(), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            node.body = []  # annotations only: never run, so never a cycle
+    for node in ast.walk(tree):
         targets: list[str] = []
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
@@ -143,4 +147,8 @@ def test_the_cycle_check_finds_a_cycle_hidden_inside_a_function(tmp_path):
     (package / "a.py").write_text("from portal import b\n")
     (package / "b.py").write_text("def later():\n    from portal.a import thing\n")
     (package / "c.py").write_text("import portal.a\n")
+    (package / "d.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import portal.e\n"
+    )
+    (package / "e.py").write_text("import portal.d\n")
     assert import_cycles(import_graph(tmp_path)) == [["portal.a", "portal.b"]]
