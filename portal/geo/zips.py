@@ -19,7 +19,7 @@ from array import array
 from collections.abc import Iterator
 from pathlib import Path
 
-from portal import geodata
+from portal import geodata, vocab
 from portal.geo.points import SERVICE_DOWN_MESSAGE, GeocodingError, Place
 
 log = logging.getLogger(__name__)
@@ -27,20 +27,10 @@ log = logging.getLogger(__name__)
 _BUILD_TIMEOUT_SECONDS = 180
 _RETRY_BUILD_AFTER_SECONDS = 60.0
 
-# Two-letter codes the table uses, with the names people type in full.
+# Two-letter codes the table uses, with the names people type in full: the states
+# a clinic can be in, and the other USPS codes a patient's ZIP may carry.
 STATE_NAMES: dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
-    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
-    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
-    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
-    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
-    "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
-    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
-    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
-    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
-    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "PR": "Puerto Rico",
+    **vocab.US_STATES,
     "VI": "Virgin Islands", "GU": "Guam", "AS": "American Samoa",
     "MP": "Northern Mariana Islands", "FM": "Micronesia", "MH": "Marshall Islands",
     "PW": "Palau", "AA": "Armed Forces Americas", "AE": "Armed Forces Europe",
