@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.models import Clinic
 from portal.profile import PROFILE_FIELDS, Profile
 from tests.factories import clean_profile, make_clinic
-from tests.test_dashboard import edit_url, form_data, html_of, send, stored_draft
+from tests.helpers import edit_url, form_data, html_of, send, stored_draft
 
 MODERATOR_ONLY = {"status", "slug", "verified_at", "verification_expires", "managers",
                   "published_revision_id", "is_sample", "lat", "lng"}  # fmt: skip

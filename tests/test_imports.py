@@ -152,3 +152,13 @@ def test_the_cycle_check_finds_a_cycle_hidden_inside_a_function(tmp_path):
     )
     (package / "e.py").write_text("import portal.d\n")
     assert import_cycles(import_graph(tmp_path)) == [["portal.a", "portal.b"]]
+
+
+def test_test_modules_share_helpers_through_tests_helpers_only():
+    """A test module importing another runs that module's tests' setup twice and hides helpers."""
+    imported = []
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests.test_"):
+                imported.append(f"{path.name}: {node.module}")
+    assert imported == []

@@ -17,7 +17,6 @@ from portal.extensions import db
 from portal.models import (
     AuditEvent,
     Clinic,
-    ClinicRevision,
     ReviewDecision,
     User,
     Verification,
@@ -25,18 +24,18 @@ from portal.models import (
 )
 from portal.moderation import service
 from tests.factories import clean_profile, make_clinic
-from tests.test_dashboard import form_data, open_form
+from tests.helpers import (
+    APPROVE,
+    CHECKED,
+    decide,
+    form_data,
+    open_form,
+    sign_in,
+    submit_edit,
+    submit_new,
+)
 
 BAD_NPI = "1234567890"  # 1234567893 is the valid one in clean_profile
-CHECKED = {
-    "licence_state": "CA",
-    "licence_number": "A123456",
-    "licence_checked_how": "Medical Board of California look-up: active, no discipline.",
-    "address_plausible": "y",
-    "answers_plausible": "y",
-    "red_flags_reviewed": "y",
-}
-APPROVE = {"decision": "approve", **CHECKED}
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -64,40 +63,9 @@ def _compile_templates_once(app):
     app.jinja_env.bytecode_cache = _COMPILED
 
 
-def sign_in(actor):
-    """Sign in through the login page; returns the actor for chaining."""
-    actor.login()
-    return actor
-
-
 @pytest.fixture
 def mod(moderator):
     return sign_in(moderator)
-
-
-def submit_new(profile=None, *, manager=None, submitted_at=None) -> ClinicRevision:
-    """A new clinic written and submitted through the listing workflow."""
-    clinic = listings.create_clinic(profile or clean_profile(), manager=manager)
-    revision = listings.submit_revision(clinic, user=manager, submitted_at=submitted_at)
-    db.session.commit()
-    return revision
-
-
-def submit_edit(clinic: Clinic, *, user=None, submitted_at=None, **changes) -> ClinicRevision:
-    """The clinic edits its working copy and submits it."""
-    profile = dataclasses.replace(listings.working_profile(clinic), **changes)
-    listings.save_draft(clinic, profile, expected_version=None, user=user)
-    revision = listings.submit_revision(clinic, user=user, submitted_at=submitted_at)
-    db.session.commit()
-    return revision
-
-
-def decide(actor, revision_id: int, data: dict):
-    return actor.submit(
-        f"/moderation/revisions/{revision_id}",
-        data,
-        action=f"/moderation/revisions/{revision_id}/decision",
-    )
 
 
 def text_of(response) -> str:
