@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 
 from portal import listings
 from portal.extensions import db
-from portal.models import Clinic, ClinicDraft, ClinicRevision
+from portal.models import AuditEvent, Clinic, ClinicDraft, ClinicRevision, ReviewDecision
 from portal.profile import Profile
 from tests.conftest import csrf_token_from
 from tests.factories import clean_profile
@@ -168,3 +168,33 @@ def assert_secure_headers(response) -> None:
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+# --- moderation ------------------------------------------------------------------------------
+
+BAD_NPI = "1234567890"  # 1234567893 is the valid one in clean_profile
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def actions(clinic_id: int) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.clinic_id == clinic_id)
+            .order_by(AuditEvent.occurred_at, AuditEvent.id)
+        )
+    )
+
+
+def decisions_of(revision_id: int) -> list[ReviewDecision]:
+    return list(
+        db.session.scalars(select(ReviewDecision).where(ReviewDecision.revision_id == revision_id))
+    )
+
+
+def fresh(model, row_id):
+    db.session.expire_all()
+    return db.session.get(model, row_id)
