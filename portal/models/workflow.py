@@ -6,6 +6,7 @@ All but drafts are append-only (see `APPEND_ONLY_TABLES`).
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -77,8 +78,9 @@ class ClinicRevision(db.Model):
     submitted_by: Mapped[User | None] = relationship()
     decision: Mapped[ReviewDecision | None] = relationship(back_populates="revision")
 
-    @property
+    @cached_property
     def profile(self) -> Profile:
+        """Parsed once per loaded row: a revision's data never changes (append-only)."""
         return Profile.from_dict(self.data)
 
 
