@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
+    register_cors(app)
     register_compression(app)
     register_template_helpers(app)
     register_commands(app)
@@ -93,15 +94,27 @@ VIEW_MODULES = (
     "reports.views",
     "api.views",
     "opendata.routes",
+    "pages.views",
 )
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal import accounts, api, clinics, compare, dashboard, moderation, reports, search
+    from portal import (
+        accounts,
+        api,
+        clinics,
+        compare,
+        dashboard,
+        moderation,
+        pages,
+        reports,
+        search,
+    )
 
     for name in VIEW_MODULES:
         importlib.import_module(f"portal.{name}")
-    for feature in (clinics, search, compare, accounts, dashboard, moderation, reports, api):
+    features = (clinics, search, compare, accounts, dashboard, moderation, reports, api, pages)
+    for feature in features:
         app.register_blueprint(feature.bp)
 
 
@@ -109,6 +122,12 @@ def register_security(app: Flask) -> None:
     from portal import security
 
     security.register(app)
+
+
+def register_cors(app: Flask) -> None:
+    from portal import cors
+
+    cors.register(app)
 
 
 def register_compression(app: Flask) -> None:
