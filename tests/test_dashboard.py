@@ -470,8 +470,8 @@ def test_the_same_version_is_not_sent_twice(staff):
     staff.login()
     assert submit_saved(staff, clinic).status_code == 303
     response = submit_saved(staff, clinic)
-    assert response.status_code == 303
-    assert "already waiting for review" in html_of(staff.client.get("/dashboard"))
+    assert response.status_code == 409
+    assert "already waiting for review" in html_of(response)
     assert len(revisions_of(clinic.id)) == 1
 
 

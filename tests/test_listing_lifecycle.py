@@ -255,8 +255,8 @@ def test_submitting_the_waiting_version_again_over_http_changes_nothing(staff):
         {"version": version},
         action=f"/dashboard/clinics/{clinic.id}/submit",
     )
-    assert response.status_code == 303  # sent back to the dashboard, told why
-    assert "already waiting for review" in staff.client.get("/dashboard").get_data(as_text=True)
+    assert response.status_code == 409  # the form again, told why
+    assert "already waiting for review" in response.get_data(as_text=True)
     assert snapshot() == before
 
 

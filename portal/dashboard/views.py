@@ -285,8 +285,7 @@ def submit(clinic_id: int):
         )
     except service.NothingToSubmit as same:
         db.session.rollback()
-        flash(str(same), "info")
-        return redirect(url_for("dashboard.index"), code=303)
+        return _render_form(_form_from_draft(clinic), clinic=clinic, status=409, problem=str(same))
     db.session.commit()
     _flash_submitted(revision)
     return redirect(url_for("dashboard.index"), code=303)
