@@ -11,11 +11,11 @@ from markupsafe import escape
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
-from portal import hsds
 from portal.extensions import db
 from portal.models import AuditEvent, FlagDismissal
+from portal.opendata import hsds
 from tests.factories import clean_profile, make_clinic
-from tests.test_moderation import APPROVE, decide, sign_in, submit_edit
+from tests.helpers import APPROVE, decide, sign_in, submit_edit
 
 PROMISE = "Ketamine helped many of our patients. Guaranteed relief in one visit."
 FALSE_ALARM = "The sentence quotes a competitor's advert we warn patients about."

@@ -9,13 +9,12 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from portal import hsds
 from portal.extensions import db
 from portal.models import ClinicDraft, ClinicRevision
+from portal.opendata import hsds
 from portal.profile import LEGACY_UNTICKED_MEANS_UNSTATED, TRI_STATE_FIELDS, Profile
 from tests.factories import clean_profile, make_clinic
-from tests.test_dashboard import edit_url, form_data, html_of, send, stored_draft
-from tests.test_search_api import schema_validator
+from tests.helpers import edit_url, form_data, html_of, schema_validator, send, stored_draft
 
 UNSTATED = dict(physician_on_site=None, emergency_trained=None, accepting_new_patients=None)
 

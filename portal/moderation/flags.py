@@ -12,17 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal import listings
 from portal.extensions import db
+from portal.listings.errors import ModerationError, NotAModerator, OwnClinic, ReasonRequired
+from portal.listings.queries import manages
+from portal.listings.store import lock_clinic, record
 from portal.models import ClinicRevision, FlagDismissal, User, utcnow
-from portal.moderation.service import (
-    ModerationError,
-    ReasonRequired,
-    _require_independent,
-    _require_moderator,
-    base_profile,
-    lock_clinic,
-)
+from portal.moderation.review import base_profile
 from portal.vetting import KINDS, Flag, red_flags
 from portal.vetting.dismissals import dismissals_of
 
@@ -61,7 +56,8 @@ def reviewed_flags(revision: ClinicRevision) -> list[ReviewedFlag]:
 
 def dismiss(revision: ClinicRevision, code: str, moderator: User, reason: str) -> FlagDismissal:
     """Dismiss the text-based flag `code` as raised on this revision's text, with a reason."""
-    _require_moderator(moderator)
+    if moderator is None or not moderator.is_moderator:
+        raise NotAModerator("Only moderators can dismiss red flags.")
     if code not in KINDS:
         raise NotDismissable("There is no such red flag.")
     if not KINDS[code].dismissable:
@@ -74,7 +70,10 @@ def dismiss(revision: ClinicRevision, code: str, moderator: User, reason: str) -
         raise ReasonRequired("Write why this flag is a false alarm; it goes in the audit log.")
     if len(reason) > MAX_REASON:
         raise ReasonRequired(f"Use at most {MAX_REASON:,} characters.")
-    _require_independent(moderator, revision.clinic_id)
+    if manages(moderator, revision.clinic_id):
+        raise OwnClinic(
+            "Your account also manages this clinic, so another moderator has to judge its flags."
+        )
     clinic = lock_clinic(revision.clinic_id)
     found = next((f for f in red_flags(revision.profile) if f.code == code), None)
     if found is None:
@@ -92,7 +91,7 @@ def dismiss(revision: ClinicRevision, code: str, moderator: User, reason: str) -
     db.session.add(dismissal)
     clinic.updated_at = utcnow()  # what patients see changed: search answers are re-read
     db.session.flush()
-    listings.record(
+    record(
         "flag_dismissed",
         actor=moderator,
         clinic=clinic,
