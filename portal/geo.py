@@ -37,6 +37,8 @@ from portal import geodata
 log = logging.getLogger(__name__)
 
 EARTH_RADIUS_MILES = 3958.8
+# "Use my location" farther than this from any US ZIP centroid is outside the US.
+MAX_NEAREST_ZIP_MILES = 100
 MAX_QUERY_LENGTH = 200
 SERVICE_DOWN_MESSAGE = (
     "The location service is not answering right now. Please try again in a few minutes."
@@ -506,6 +508,31 @@ class OfflineGeocoder(Geocoder):
 def zip_exists(table_path: str | os.PathLike[str], zip_code: str) -> bool:
     """Whether `zip_code` (5 digits or ZIP+4) is a known US ZIP with a position."""
     return OfflineGeocoder(table_path).has_zip(zip_code)
+
+
+def nearest_zip(table_path: str | os.PathLike[str], lat: float, lng: float) -> Place | None:
+    """The ZIP whose centroid is closest to a point ("use my location"), from the offline table.
+
+    Always the local table, whatever GEOCODER says: a patient's position never leaves the
+    server. A scan of ~42,000 centroids, narrowed by a latitude band first (about 10 ms).
+    """
+    if not (math.isfinite(lat) and math.isfinite(lng)) or abs(lat) > 90 or abs(lng) > 180:
+        return None
+    table = _table(table_path)
+    best_row, best_miles = -1, math.inf
+    for band in (0.5, 2.0, 10.0, 180.0):
+        for row, row_lat in enumerate(table.zip_lat):
+            if abs(row_lat - lat) > band:
+                continue
+            miles = miles_between(lat, lng, row_lat, table.zip_lng[row])
+            if miles < best_miles:
+                best_row, best_miles = row, miles
+        # Another ZIP beyond the band is farther than the band's width in miles (~69/degree).
+        if best_row >= 0 and best_miles <= band * 69:
+            break
+    if best_row < 0 or best_miles > MAX_NEAREST_ZIP_MILES:
+        return None
+    return table.zip_place(best_row)
 
 
 def build_geocoder(

@@ -32,6 +32,17 @@
     }
   }
 
+  function showCount(trayIds) {
+    // The header's Compare link carries the count and leads to the chosen clinics.
+    var count = document.querySelector("[data-compare-count]");
+    var link = document.querySelector("[data-compare-nav]");
+    if (count && count.firstChild) {
+      count.firstChild.textContent = " (" + trayIds.length;
+      count.hidden = trayIds.length === 0;
+    }
+    if (link) link.setAttribute("href", trayIds.length ? "/compare?ids=" + trayIds.join(",") : "/compare");
+  }
+
   function markToggles(trayIds) {
     var chosen = trayIds.map(String);
     document.querySelectorAll("form.compare-toggle[data-clinic-id]").forEach(function (form) {
@@ -65,7 +76,10 @@
       return response.json();
     }).then(function (answer) {
       if (typeof answer.tray === "string") replaceTray(answer.tray, focusInTray);
-      if (Array.isArray(answer.tray_ids)) markToggles(answer.tray_ids);
+      if (Array.isArray(answer.tray_ids)) {
+        markToggles(answer.tray_ids);
+        showCount(answer.tray_ids);
+      }
       say(answer.message);
       form.removeAttribute("aria-busy");
     }).catch(function () {

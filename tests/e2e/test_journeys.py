@@ -78,13 +78,13 @@ def test_patient_searches_filters_opens_a_listing_and_compares_three(page, live_
     tray = page.get_by_role("complementary", name="Your comparison")
     expect(tray).to_contain_text("3 of 4")
 
-    tray.get_by_role("link", name="Compare these 3").click()
+    tray.get_by_role("link", name="Compare now: these 3 clinics").click()
     page.wait_for_url("**/compare?ids=*")
     columns = page.locator("th.clinic-head")
     expect(columns).to_have_count(3)
     expect(columns).to_contain_text(names)
 
-    page.get_by_role("link", name=re.compile(f"Take out of this comparison.*{names[1]}")).click()
+    page.get_by_role("button", name=re.compile(f"Take out of this comparison.*{names[1]}")).click()
     expect(columns).to_have_count(2)
     expect(columns).to_contain_text([names[0], names[2]])
 
@@ -256,7 +256,7 @@ def test_keyboard_only_patient_journey(page, live_site):
     expect(page.get_by_role("complementary", name="Your comparison")).to_contain_text("3 of 4")
 
     # The tray sits above the content: back up to its link and open the comparison.
-    keyboard.tab_to(named("Compare these 3"), backwards=True)
+    keyboard.tab_to(named("Compare now"), backwards=True)
     keyboard.press("Enter")
     page.wait_for_url("**/compare?ids=*")
     expect(page.locator("th.clinic-head")).to_have_count(3)

@@ -1,0 +1,143 @@
+/* The map of a results page or a listing: an offline basemap, numbered pins, the searched place.
+ *
+ * Reads the page's JSON data block (#results-data) and the map box's data-* attributes.
+ * The basemap is drawn from this site's own copy of the US Census Bureau's state and county
+ * boundaries (npm us-atlas, decoded with topojson-client): the states at once, the counties
+ * of the states in view once the map shows a region. Street tiles load only from a
+ * configured data-tile-url; without one no request leaves the site. The list stays the
+ * primary view: pins are left out of the tab order (the same links are in the list).
+ */
+(function () {
+  "use strict";
+
+  var figure = document.getElementById("results-map-figure");
+  var box = document.getElementById("results-map");
+  var data = document.getElementById("results-data");
+  if (!figure || !box || !data || typeof L === "undefined") return;
+  var results = JSON.parse(data.textContent);
+  if (!results.clinics.length) return;
+
+  figure.hidden = false;
+  var map = L.map(box, { scrollWheelZoom: false, keyboard: false, zoomSnap: 0.5 });
+  map.attributionControl.setPrefix(false);
+  map.createPane("basemap").style.zIndex = 150;
+
+  var tileUrl = box.getAttribute("data-tile-url");
+  if (tileUrl) {
+    L.tileLayer(tileUrl, {
+      maxZoom: 18,
+      attribution: box.getAttribute("data-tile-attribution") || "",
+    }).on("tileerror", function () {
+      // Offline, or the tile server is down: the basemap alone, as without tiles.
+      box.classList.add("no-tiles");
+    }).addTo(map);
+  } else {
+    box.classList.add("no-tiles");
+  }
+
+  function getJSON(url, done) {
+    if (!window.fetch || typeof topojson === "undefined") return;
+    fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json();
+    }).then(done).catch(function () { /* the pins and the list still work */ });
+  }
+
+  function drawTopology(topology, name, style, className) {
+    var layer = L.geoJSON(topojson.feature(topology, topology.objects[name]), {
+      pane: "basemap", interactive: false, style: style,
+    });
+    layer.addTo(map);
+    var element = layer.getPane().querySelector("svg");
+    if (element) element.classList.add(className);
+    return layer;
+  }
+
+  var statesLayer = null;
+  var countiesLoaded = {};
+  var COUNTIES_FROM_ZOOM = 6;
+
+  function loadCountiesInView() {
+    if (!statesLayer || map.getZoom() < COUNTIES_FROM_ZOOM) return;
+    var view = map.getBounds();
+    statesLayer.eachLayer(function (state) {
+      var fips = state.feature.id;
+      if (countiesLoaded[fips] || !state.getBounds().intersects(view)) return;
+      countiesLoaded[fips] = true;
+      getJSON(box.getAttribute("data-counties-url") + fips + ".json", function (topology) {
+        drawTopology(topology, "counties", {
+          color: "#b9c2cc", weight: 0.8, fill: false,
+        }, "basemap-counties").bringToBack();
+        statesLayer.bringToFront();
+      });
+    });
+  }
+
+  getJSON(box.getAttribute("data-states-url"), function (topology) {
+    statesLayer = drawTopology(topology, "states", {
+      color: "#6b7785", weight: 1.4, fillColor: "#f7f5ef", fillOpacity: 1,
+    }, "basemap-states");
+    box.setAttribute("data-basemap", "drawn");
+    loadCountiesInView();
+  });
+  map.on("moveend", loadCountiesInView);
+
+  function popup(clinic) {
+    var content = document.createElement("p");
+    if (clinic.url) {
+      var link = document.createElement("a");
+      link.href = clinic.url;
+      link.textContent = clinic.name;
+      content.appendChild(link);
+    } else {
+      content.appendChild(document.createTextNode(clinic.name));
+    }
+    var miles = clinic.distance_miles;
+    if (typeof miles === "number") {
+      content.appendChild(document.createElement("br"));
+      var distance = miles < 0.05 ? "Less than 0.1 miles" : miles.toFixed(1) + " miles";
+      content.appendChild(document.createTextNode(distance + " away"));
+    }
+    return content;
+  }
+
+  var points = [];
+  if (results.center) {
+    var here = [results.center.lat, results.center.lng];
+    points.push(here);
+    L.circleMarker(here, {
+      radius: 9, color: "#a4161a", weight: 3, fillColor: "#ffffff", fillOpacity: 1,
+      interactive: false, className: "searched-place",
+    }).addTo(map);
+  }
+
+  results.clinics.forEach(function (clinic) {
+    var position = [clinic.lat, clinic.lng];
+    points.push(position);
+    var label = clinic.number ? String(clinic.number) : "";
+    var marker = L.marker(position, {
+      title: clinic.name,
+      alt: clinic.name,
+      keyboard: false,
+      riseOnHover: true,
+      icon: L.divIcon({
+        className: "map-pin",
+        html: "<span>" + label + "</span>",
+        iconSize: [30, 30],
+        iconAnchor: [15, 15],
+        popupAnchor: [0, -14],
+      }),
+    });
+    marker.bindPopup(popup(clinic)).addTo(map);
+    var element = marker.getElement();
+    element.setAttribute("data-clinic-id", String(clinic.id));
+    if (clinic.number) element.setAttribute("data-number", label);
+  });
+
+  if (points.length === 1) {
+    map.setView(points[0], 11);
+  } else {
+    // Padding keeps every pin (30 px) whole inside the box, the top one included.
+    map.fitBounds(points, { padding: [28, 28], maxZoom: 13 });
+  }
+})();
