@@ -47,7 +47,9 @@ def test_openapi_describes_nearest(client):
     spec = client.get("/api/openapi.json").get_json()
     schema = spec["components"]["schemas"]["SearchResults"]
     assert "nearest" in schema["required"]
-    assert schema["properties"]["nearest"]["items"] == {"$ref": "#/components/schemas/ClinicSummary"}
+    assert schema["properties"]["nearest"]["items"] == {
+        "$ref": "#/components/schemas/ClinicSummary"
+    }
 
 
 def test_page_shows_the_nearest_clinics_and_help_lines(client, sample_clinics):

@@ -11,7 +11,10 @@ from portal.search.service import SearchQuery
 
 def chips(html: str) -> dict[str, str]:
     """{chip label: the link that removes it}."""
-    found = re.findall(r'<a class="chip" href="([^"]+)">([^<]+?) <span', html)
+    found = re.findall(
+        r'<a class="chip" href="([^"]+)"><span class="sr-only">Remove filter: </span>([^<]+?) <span',
+        html,
+    )
     return {label: href.replace("&amp;", "&") for href, label in found}
 
 

@@ -8,11 +8,16 @@
     return document.querySelector("[data-compare-status]");
   }
 
+  var clearing = null;
+
   function say(message) {
     var box = statusBox();
     if (!box) return;
     box.textContent = "";
     window.setTimeout(function () { box.textContent = message || ""; }, 30);
+    // The message sits above the compare bar; it goes after a while so it covers nothing.
+    window.clearTimeout(clearing);
+    clearing = window.setTimeout(function () { box.textContent = ""; }, 8000);
   }
 
   function replaceTray(html, hadFocus) {

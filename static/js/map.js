@@ -101,21 +101,26 @@
     return content;
   }
 
-  var points = [];
+  // The view first: Leaflet puts layers in the page only once the map has one.
+  var points = results.clinics.map(function (clinic) { return [clinic.lat, clinic.lng]; });
+  if (results.center) points.push([results.center.lat, results.center.lng]);
+  if (points.length === 1) {
+    map.setView(points[0], 11);
+  } else {
+    // Padding keeps every pin (30 px) whole inside the box, the top one included.
+    map.fitBounds(points, { padding: [28, 28], maxZoom: 13 });
+  }
+
   if (results.center) {
-    var here = [results.center.lat, results.center.lng];
-    points.push(here);
-    L.circleMarker(here, {
+    L.circleMarker([results.center.lat, results.center.lng], {
       radius: 9, color: "#a4161a", weight: 3, fillColor: "#ffffff", fillOpacity: 1,
       interactive: false, className: "searched-place",
     }).addTo(map);
   }
 
   results.clinics.forEach(function (clinic) {
-    var position = [clinic.lat, clinic.lng];
-    points.push(position);
     var label = clinic.number ? String(clinic.number) : "";
-    var marker = L.marker(position, {
+    var marker = L.marker([clinic.lat, clinic.lng], {
       title: clinic.name,
       alt: clinic.name,
       keyboard: false,
@@ -133,11 +138,4 @@
     element.setAttribute("data-clinic-id", String(clinic.id));
     if (clinic.number) element.setAttribute("data-number", label);
   });
-
-  if (points.length === 1) {
-    map.setView(points[0], 11);
-  } else {
-    // Padding keeps every pin (30 px) whole inside the box, the top one included.
-    map.fitBounds(points, { padding: [28, 28], maxZoom: 13 });
-  }
 })();
