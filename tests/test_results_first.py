@@ -1,4 +1,4 @@
-"""After a search the results come first: a one-line summary, removable filter chips, a folded panel."""
+"""After a search the results come first: a summary line, removable filter chips, a folded panel."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from portal.search.service import SearchQuery
 def chips(html: str) -> dict[str, str]:
     """{chip label: the link that removes it}."""
     found = re.findall(
-        r'<a class="chip" href="([^"]+)"><span class="sr-only">Remove filter: </span>([^<]+?) <span',
+        r'<a class="chip" href="([^"]+)">'
+        r'<span class="sr-only">Remove filter: </span>([^<]+?) <span',
         html,
     )
     return {label: href.replace("&amp;", "&") for href, label in found}

@@ -165,7 +165,7 @@ def test_three_clinics_added_show_3_and_the_comparison_keeps_names_in_view(phone
 
     # No word broken mid-word: labels wrap between words only.
     styles = phone.evaluate(
-        """() => [...document.querySelectorAll('.compare-table th, .compare-table td, .cell-clinic')]
+        """() => [...document.querySelectorAll('.compare-table :is(th, td, .cell-clinic)')]
             .map(e => getComputedStyle(e)).map(s => [s.hyphens, s.wordBreak, s.overflowWrap])"""
     )
     assert all(
