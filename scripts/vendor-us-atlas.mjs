@@ -1,5 +1,5 @@
-// Copies the offline basemap into static/vendor/: US states (one file) and each state's
-// counties (one small file per state, fetched only for the states a map shows), cut from
+// Copies the offline basemap into static/vendor/: US states (all in one file, each alone, and
+// an index of their bounds) and each state's counties (one small file per state), cut from
 // npm `us-atlas` with their arcs only, plus topojson-client to decode them in the browser.
 //   node scripts/vendor-us-atlas.mjs   (run by `npm run vendor`)
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -35,14 +35,47 @@ function subset(topology, name, geometries, keepProperties) {
   };
 }
 
+// [west, south, east, north] of a geometry, from its quantized arcs.
+function bounds(topology, geometry) {
+  const [kx, ky] = topology.transform.scale;
+  const [dx, dy] = topology.transform.translate;
+  const box = [Infinity, Infinity, -Infinity, -Infinity];
+  const visit = (value) => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    let x = 0;
+    let y = 0;
+    for (const [deltaX, deltaY] of topology.arcs[value < 0 ? ~value : value]) {
+      x += deltaX;
+      y += deltaY;
+      const lng = x * kx + dx;
+      const lat = y * ky + dy;
+      box[0] = Math.min(box[0], lng);
+      box[1] = Math.min(box[1], lat);
+      box[2] = Math.max(box[2], lng);
+      box[3] = Math.max(box[3], lat);
+    }
+  };
+  visit(geometry.arcs);
+  return box.map((value) => Math.round(value * 100) / 100);
+}
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(`${out}/counties`, { recursive: true });
+mkdirSync(`${out}/states`, { recursive: true });
 
+// Every state in one file (for a map of many states), and each state alone with an index of
+// their bounds, so a map of one region loads only the few states it shows.
 const states = JSON.parse(readFileSync(`${atlas}/states-10m.json`, "utf8"));
 writeFileSync(
   `${out}/states-10m.json`,
   JSON.stringify(subset(states, "states", states.objects.states.geometries, true)),
 );
+const index = {};
+for (const state of states.objects.states.geometries) {
+  index[state.id] = bounds(states, state);
+  writeFileSync(`${out}/states/${state.id}.json`, JSON.stringify(subset(states, "states", [state], true)));
+}
+writeFileSync(`${out}/states-index.json`, JSON.stringify(index));
 
 const counties = JSON.parse(readFileSync(`${atlas}/counties-10m.json`, "utf8"));
 const byState = new Map();

@@ -27,7 +27,7 @@ def test_results_page_carries_the_map_and_its_data(client, sample_clinics):
     assert numbers == [str(clinic["number"]) for clinic in data["clinics"]]
     assert data["center"]["label"] == "San Diego, CA 92101"
     assert 'data-tile-url=""' in html
-    assert 'data-states-url="/static/vendor/us-atlas/states-10m.json"' in html
+    assert 'data-atlas-url="/static/vendor/us-atlas/"' in html
     assert "with street tiles" not in html
     assert " style=" not in html and "<script>" not in html
 

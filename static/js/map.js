@@ -43,44 +43,68 @@
     }).then(done).catch(function () { /* the pins and the list still work */ });
   }
 
-  function drawTopology(topology, name, style, className) {
-    var layer = L.geoJSON(topojson.feature(topology, topology.objects[name]), {
-      pane: "basemap", interactive: false, style: style,
-    });
-    layer.addTo(map);
-    var element = layer.getPane().querySelector("svg");
-    if (element) element.classList.add(className);
-    return layer;
-  }
-
-  var statesLayer = null;
-  var countiesLoaded = {};
+  // The basemap: the states in view, each from its own small file (all states in one file
+  // when many are in view), and their counties once the map shows a region.
+  var atlas = box.getAttribute("data-atlas-url");
+  var MANY_STATES = 8;
   var COUNTIES_FROM_ZOOM = 6;
+  var index = null;
+  var everyState = false;
+  var requested = {};
+  map.createPane("basemap-counties").style.zIndex = 160;
 
-  function loadCountiesInView() {
-    if (!statesLayer || map.getZoom() < COUNTIES_FROM_ZOOM) return;
-    var view = map.getBounds();
-    statesLayer.eachLayer(function (state) {
-      var fips = state.feature.id;
-      if (countiesLoaded[fips] || !state.getBounds().intersects(view)) return;
-      countiesLoaded[fips] = true;
-      getJSON(box.getAttribute("data-counties-url") + fips + ".json", function (topology) {
-        drawTopology(topology, "counties", {
-          color: "#b9c2cc", weight: 0.8, fill: false,
-        }, "basemap-counties").bringToBack();
-        statesLayer.bringToFront();
-      });
+  function draw(topology, name, pane, style) {
+    L.geoJSON(topojson.feature(topology, topology.objects[name]), {
+      pane: pane, interactive: false, style: style,
+    }).addTo(map);
+  }
+
+  function drawStates(topology) {
+    draw(topology, "states", "basemap", {
+      color: "#6b7785", weight: 1.4, fillColor: "#f7f5ef", fillOpacity: 1, className: "basemap-state",
+    });
+    box.setAttribute("data-basemap", "drawn");
+  }
+
+  function drawCounties(topology) {
+    draw(topology, "counties", "basemap-counties", {
+      color: "#aab4bf", weight: 0.8, fill: false, className: "basemap-county",
     });
   }
 
-  getJSON(box.getAttribute("data-states-url"), function (topology) {
-    statesLayer = drawTopology(topology, "states", {
-      color: "#6b7785", weight: 1.4, fillColor: "#f7f5ef", fillOpacity: 1,
-    }, "basemap-states");
-    box.setAttribute("data-basemap", "drawn");
-    loadCountiesInView();
+  function once(url, done) {
+    if (requested[url]) return;
+    requested[url] = true;
+    getJSON(url, done);
+  }
+
+  function statesInView() {
+    var view = map.getBounds().pad(0.1);
+    return Object.keys(index).filter(function (fips) {
+      var b = index[fips];
+      return view.intersects(L.latLngBounds([b[1], b[0]], [b[3], b[2]]));
+    });
+  }
+
+  function refreshBasemap() {
+    if (!index) return;
+    var inView = statesInView();
+    if (inView.length > MANY_STATES) everyState = true;
+    if (everyState) {
+      once(atlas + "states-10m.json", drawStates);
+    } else {
+      inView.forEach(function (fips) { once(atlas + "states/" + fips + ".json", drawStates); });
+    }
+    if (map.getZoom() >= COUNTIES_FROM_ZOOM) {
+      inView.forEach(function (fips) { once(atlas + "counties/" + fips + ".json", drawCounties); });
+    }
+  }
+
+  getJSON(atlas + "states-index.json", function (bounds) {
+    index = bounds;
+    refreshBasemap();
   });
-  map.on("moveend", loadCountiesInView);
+  map.on("moveend", refreshBasemap);
 
   function popup(clinic) {
     var content = document.createElement("p");
