@@ -127,8 +127,10 @@ def test_listing_has_a_small_map_and_says_where_directions_go(phone, live_site):
     directions = phone.get_by_role("link", name=re.compile("^Directions to Harbor Ketamine Center"))
     expect(directions).to_contain_text("opens OpenStreetMap, another site")
     assert directions.get_attribute("href").startswith("https://www.openstreetmap.org/directions?")
-    expect(phone.get_by_role("link", name=re.compile(r"^Call "))).to_have_attribute(
-        "href", re.compile(r"^tel:\+1\d{10}$")
+    for call in phone.get_by_role("link", name=re.compile(r"^Call ")).all():
+        expect(call).to_have_attribute("href", re.compile(r"^tel:\+1\d{10}$"))
+    phone.locator("#contact").screenshot(
+        path=str(ARTIFACTS / "screenshots" / "listing-contact-375.png")
     )
     assert live_site.outside_requests == []
 
