@@ -54,7 +54,7 @@ def test_openapi_describes_nearest(client):
 
 def test_page_shows_the_nearest_clinics_and_help_lines(client, sample_clinics):
     html = client.get(f"/search?location={MONTANA}&radius=250").get_data(as_text=True)
-    assert "No clinics within 250 miles" in html
+    assert "No clinics found within 250 miles" in html
     nearest = client.get(f"/api/v1/clinics?location={MONTANA}&radius=250").get_json()["nearest"]
     listed = re.findall(r'<h3 id="result-\d+" class="result-name">.*?<a href="([^"]+)"', html)
     assert listed == [clinic["url"] for clinic in nearest]

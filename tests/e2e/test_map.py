@@ -128,7 +128,7 @@ def test_tile_source_offline_still_shows_markers_popups_and_list(
 
 def test_no_results_maps_the_nearest_clinics_on_every_state_there(page, live_site):
     page.goto(live_site("/search?location=99501&radius=10"))
-    assert page.locator("h2#results-heading").inner_text() == "No clinics within 10 miles"
+    assert page.locator("h2#results-heading").inner_text() == "No clinics found within 10 miles"
     page.locator("#results-map[data-basemap=drawn]").wait_for()
     assert page.locator("#results-map .map-pin").count() == 3
     assert page.locator("#results-map .searched-place").count() == 1

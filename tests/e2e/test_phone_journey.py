@@ -216,7 +216,7 @@ def test_a_refused_position_is_explained(another_person, live_site):
 
 def test_nothing_in_range_shows_the_nearest_clinics_and_help_lines(phone, live_site):
     phone.goto(live_site("/search?location=59001&radius=250"))
-    expect(phone.locator("#results-heading")).to_have_text("No clinics within 250 miles")
+    expect(phone.locator("#results-heading")).to_have_text("No clinics found within 250 miles")
     nearest = phone.locator("ol.results.nearest > li")
     expect(nearest).to_have_count(3)
     miles = [
