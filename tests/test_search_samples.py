@@ -155,7 +155,8 @@ def test_finds_the_sample_clinics_around_a_place_nearest_first(client, location,
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     slugs = re.findall(
-        r'class="result-name">(?:<span class="result-number"[^>]*>\d+</span>)?<a href="/clinics/([^"]+)"',
+        r'class="result-name">(?:<span class="result-number"[^>]*>\d+</span>)?'
+        r'<a href="/clinics/([^"]+)"',
         html,
     )
     assert slugs == [result["slug"] for result in results][:20]
