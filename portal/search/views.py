@@ -90,7 +90,7 @@ LOCATE_OUTSIDE = (
 @csrf.exempt  # changes nothing and sets no cookie: a lookup, like the GET search
 @limits.search_page
 def locate():
-    """ "Use my location": the nearest ZIP code to a position, then the search from it.
+    """For "use my location": the nearest ZIP code to a position, then the search from it.
 
     The browser sends coordinates rounded to about a kilometre in the request body (never
     the URL, so no access log holds them); they are looked up in the offline ZIP table

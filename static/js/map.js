@@ -136,8 +136,12 @@
   }
 
   if (results.center) {
+    // A ring above the pins, wider than one, so it stays visible around a clinic at the centre.
+    var ringPane = map.createPane("searched");
+    ringPane.style.zIndex = 650;
+    ringPane.style.pointerEvents = "none"; // the pins under it stay clickable
     L.circleMarker([results.center.lat, results.center.lng], {
-      radius: 9, color: "#a4161a", weight: 3, fillColor: "#ffffff", fillOpacity: 1,
+      pane: "searched", radius: 19, color: "#a4161a", weight: 3, fill: false,
       interactive: false, className: "searched-place",
     }).addTo(map);
   }
