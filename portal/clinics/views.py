@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import abort, current_app, render_template, url_for
 
 from portal.clinics import bp, service
+from portal.search.mapdata import clinic_map_data
 from portal.structured_data import json_ld_script, medical_clinic
 from portal.vetting import RULES, red_flags
 
@@ -32,6 +33,7 @@ def listing(slug: str):
         profile=profile,
         flags=red_flags(profile),
         structured_data=structured_data,
+        map_data=clinic_map_data(clinic),
         verification=service.latest_verification(clinic),
     )
 
