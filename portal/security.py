@@ -58,7 +58,9 @@ def set_security_headers(response: Response) -> Response:
     headers["Referrer-Policy"] = "no-referrer"
     headers["X-Frame-Options"] = "DENY"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=(), interest-cohort=()"
+    headers["Permissions-Policy"] = (
+        "geolocation=(self), camera=(), microphone=(), interest-cohort=()"
+    )
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if request.path.startswith(("/account/", "/dashboard", "/moderation")):

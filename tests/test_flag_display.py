@@ -46,7 +46,7 @@ def test_a_result_card_names_its_flags(client):
     assert "2 red flags" in card
     assert "Verified, and its own answers raise:" in card
     for title in TITLES:
-        assert f"<li>{escape(title)}</li>" in card
+        assert f'<li><span aria-hidden="true">⚑</span> {escape(title)}</li>' in card
 
 
 def test_a_verified_listing_with_flags_says_both(client):

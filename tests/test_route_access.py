@@ -88,6 +88,12 @@ POST = {
     "compare.add": (400, 400, 400, 400),  # no clinic named
     "compare.remove": (400, 400, 400, 400),
     "compare.clear": (303, 303, 303, 303),
+    "search.locate": (400, 400, 400, 400),  # no position given
+}
+
+# POST routes without a CSRF token, and why that is safe: {endpoint: reason}.
+CSRF_EXEMPT = {
+    "search.locate": "a lookup (position -> nearest ZIP search); it changes and stores nothing",
 }
 
 # Routes a later feature adds: listed here with their table entries when they land.
@@ -235,6 +241,7 @@ POST_ACTOR = {
     "compare.add": "anonymous",
     "compare.remove": "anonymous",
     "compare.clear": "anonymous",
+    "search.locate": "anonymous",
 }
 
 
@@ -297,7 +304,17 @@ CSRF_VARIANTS = ("missing", "other_session", "expired")
 KEEPS_TYPED_FORM = {"dashboard.new_clinic", "dashboard.edit"}
 
 
-@pytest.mark.parametrize("endpoint", sorted(POST))
+def test_a_csrf_exempt_route_changes_nothing_even_when_it_succeeds(app, world):
+    client = world.client("anonymous", app)
+    before = snapshot()
+    response = client.post("/search/locate", data={"lat": "32.72", "lng": "-117.16"})
+    assert response.status_code == 303 and set(CSRF_EXEMPT) == {"search.locate"}
+    assert snapshot() == before
+    with client.session_transaction() as session:
+        assert "csrf_token" not in session and "_flashes" not in session
+
+
+@pytest.mark.parametrize("endpoint", sorted(set(POST) - set(CSRF_EXEMPT)))
 def test_every_post_route_refuses_a_bad_csrf_token(app, world, endpoint):
     """Without a token, with another session's, with an expired one: 400 and nothing changes."""
     role = POST_ACTOR[endpoint]

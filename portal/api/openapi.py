@@ -450,6 +450,7 @@ def clinic_schemas() -> dict[str, Any]:
                 "per_page",
                 "pages",
                 "results",
+                "nearest",
             ],  # fmt: skip
             "additionalProperties": False,
             "properties": {
@@ -474,6 +475,16 @@ def clinic_schemas() -> dict[str, Any]:
                 "per_page": {"type": "integer", "minimum": 1, "maximum": service.MAX_PER_PAGE},
                 "pages": {"type": "integer", "minimum": 1},
                 "results": {"type": "array", "items": ref("ClinicSummary")},
+                "nearest": {
+                    "type": "array",
+                    "maxItems": service.NEAREST_COUNT,
+                    "items": ref("ClinicSummary"),
+                    "description": (
+                        "Empty unless no clinic is within the radius: then the "
+                        f"{service.NEAREST_COUNT} published clinics closest to the place that "
+                        "pass the other filters, at any distance (`distance_miles`), nearest first."
+                    ),
+                },
             },
         },
         "Error": {

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import abort, current_app, render_template, url_for
 
 from portal.clinics import bp, service
+from portal.search.mapdata import clinic_map_data
 from portal.structured_data import json_ld_script, medical_clinic
 from portal.vetting import FLAG_KINDS
 from portal.vetting.dismissals import assess_listing
@@ -34,6 +35,7 @@ def listing(slug: str):
         assessment=(assessment := assess_listing(clinic.id, profile)),
         flags=assessment.flags,
         structured_data=structured_data,
+        map_data=clinic_map_data(clinic),
         verification=service.latest_verification(clinic),
     )
 
