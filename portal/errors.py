@@ -6,6 +6,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from portal.extensions import db
 from portal.limits import STORAGE_ERRORS
 
 MESSAGES: dict[int, tuple[str, str]] = {
@@ -106,13 +107,31 @@ def csrf_refused(error: CSRFError):
     )
 
 
+def _roll_back() -> None:
+    """Leave a failed transaction before the page is built.
+
+    After a failed flush the session refuses every query until rolled back, and
+    the error page reads the signed-in user: without this a real 500 turned into
+    gunicorn's bare 500, without the site's page or its security headers.
+    """
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 (a lost connection: the page must still be built)
+        db.session.remove()
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
-        return error_response(error.code or 500)
+        _roll_back()
+        response = app.make_response(error_response(error.code or 500))
+        if allow := dict(error.get_headers()).get("Allow"):  # 405: the methods that work here
+            response.headers["Allow"] = allow
+        return response
 
     def handle_limits_down(error: Exception):
         """Rate-limit storage (Redis) is unreachable: refuse with 503 rather than go unlimited."""
+        _roll_back()
         app.logger.error(
             "Rate-limit storage unreachable on %s %s: %s", request.method, request.url_rule, error
         )
@@ -138,6 +157,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def handle_500(error: InternalServerError):
+        _roll_back()
         # An error after the view (the limiter's response headers) arrives wrapped in a 500.
         if isinstance(error.original_exception, STORAGE_ERRORS):
             return handle_limits_down(error.original_exception)
@@ -145,5 +165,6 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
+        _roll_back()
         app.logger.exception("Unhandled error on %s %s", request.method, request.url_rule)
         return error_response(500)
