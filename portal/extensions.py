@@ -13,6 +13,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from portal import backup
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -55,8 +57,11 @@ def configure_sqlite(engine: Engine) -> None:
     the second writer waits instead of losing an update (FIELD-NOTES.md).
     """
 
+    database = engine.url.database
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
+        backup.connection_opened(database)  # a restore refuses while this process holds it
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -64,6 +69,14 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "close")
+    def on_close(_dbapi_connection, _record):
+        backup.connection_closed(database)
+
+    @event.listens_for(engine, "close_detached")
+    def on_close_detached(_dbapi_connection):
+        backup.connection_closed(database)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
