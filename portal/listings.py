@@ -7,14 +7,12 @@ raises a `ListingError` subclass that the caller turns into a message.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from portal import vocab
+from portal import addresses, vocab
 from portal.dates import add_months
 from portal.extensions import db
 from portal.models import (
@@ -44,29 +42,6 @@ class IncompleteProfile(ListingError):
         self.missing = missing
 
 
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:100] or "clinic"
-
-
-def unique_slug(name: str, city: str = "") -> str:
-    """A slug no other clinic has: the name, then name-city, then a number."""
-    base = slugify(name)
-    candidates = [base, f"{base}-{slugify(city)}" if city else None]
-    for candidate in filter(None, candidates):
-        if not _slug_taken(candidate):
-            return candidate
-    number = 2
-    while _slug_taken(f"{base}-{number}"):
-        number += 1
-    return f"{base}-{number}"
-
-
-def _slug_taken(slug: str) -> bool:
-    return db.session.scalar(select(Clinic.id).where(Clinic.slug == slug)) is not None
-
-
 def record(
     action: str,
     *,
@@ -90,7 +65,7 @@ def record(
 def create_clinic(profile: Profile, *, manager: User | None, is_sample: bool = False) -> Clinic:
     """A new clinic in draft, with its working copy, managed by `manager`."""
     clinic = Clinic(
-        slug=unique_slug(profile.name, profile.city),
+        slug=addresses.provisional_slug(),  # the approved name sets the public one
         name=profile.name,
         status="draft",
         is_sample=is_sample,
@@ -290,6 +265,7 @@ def publish_revision(
     made sure the revision is the pending one.
     """
     clinic = revision.clinic
+    addresses.set_public_address(clinic, revision.profile.name, revision.profile.city)
     clinic.apply_profile(revision.profile)
     if coordinates is not None:
         clinic.lat, clinic.lng = coordinates

@@ -432,6 +432,20 @@ class ProblemReport(db.Model):
         return self.resolved_at is None
 
 
+class FormerSlug(db.Model):
+    """An address a listing had before a moderator approved a new name: it redirects (301).
+
+    Unique, so one old address never leads to two clinics.
+    """
+
+    __tablename__ = "former_slugs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    retired_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 APPEND_ONLY_TABLES: tuple[str, ...] = (
     "clinic_revisions",
     "review_decisions",

@@ -12,7 +12,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from portal import freshness, listings, security
+from portal import addresses, freshness, listings, security
 from portal.auth import moderator_required
 from portal.clinics.service import latest_verification
 from portal.extensions import db
@@ -139,6 +139,7 @@ def _render_review(
         latest=listings.latest_revision(clinic),
         approval_checks=service.APPROVAL_CHECKS,
         open_reports=[report for report in reports.reports_about(clinic) if report.is_open],
+        public_address=addresses.proposed_address(clinic, profile.name, profile.city),
     ), status
 
 
