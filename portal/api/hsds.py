@@ -19,6 +19,7 @@ from flask import Flask, current_app, jsonify, request
 from portal import hsds
 from portal.api import bp
 from portal.api import hsds_service as service
+from portal.api.openapi import PRINTABLE
 from portal.dashboard.forms import CONTROL_CHARACTERS
 from portal.errors import error_response
 from portal.models import utcnow
@@ -45,9 +46,23 @@ def _bad_parameter(error: BadParameter):
 # --- parsing -----------------------------------------------------------------------------
 
 
-def _whole_number(name: str, default: int, low: int, high: int) -> int:
+def _given(name: str) -> str | None:
+    """The parameter's text, or None when absent; present but empty is refused.
+
+    The OpenAPI document gives each of these a type (a number, a UUID, a time): an
+    empty value is none of them, so it is answered 400 rather than ignored.
+    """
+    if name not in request.args:
+        return None
     raw = request.args.get(name, "").strip()
     if not raw:
+        raise BadParameter(name, f"{name} is empty: give a value or leave it out.")
+    return raw
+
+
+def _whole_number(name: str, default: int, low: int, high: int) -> int:
+    raw = _given(name)
+    if raw is None:
         return default
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not low <= int(raw) <= high:
         raise BadParameter(name, f"{name} must be a whole number from {low} to {high:,}.")
@@ -55,7 +70,7 @@ def _whole_number(name: str, default: int, low: int, high: int) -> int:
 
 
 def _flag(name: str) -> bool:
-    raw = request.args.get(name, "").strip().lower()
+    raw = (_given(name) or "").lower()
     if raw in ("", "false", "0", "no"):
         return False
     if raw in ("true", "1", "yes"):
@@ -64,8 +79,8 @@ def _flag(name: str) -> bool:
 
 
 def _uuid(name: str) -> str | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
+    raw = _given(name)
+    if raw is None:
         return None
     try:
         return str(uuid.UUID(raw))
@@ -74,8 +89,8 @@ def _uuid(name: str) -> str | None:
 
 
 def _datetime(name: str) -> datetime | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
+    raw = _given(name)
+    if raw is None:
         return None
     try:
         value = datetime.fromisoformat(raw)
@@ -84,7 +99,10 @@ def _datetime(name: str) -> datetime | None:
             name, f"{name} must be a date or date and time, e.g. 2026-05-01T09:30:00Z."
         ) from None
     if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
+        try:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:00+14:00 is before year 1 in UTC, and so on
+            value = datetime.min if value.year == datetime.min.year else datetime.max
     return value
 
 
@@ -252,7 +270,11 @@ def hsds_openapi_paths() -> dict[str, Any]:
         }
 
     paging = [
-        query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+        query(
+            "page",
+            f"Page number, 1 to {PAGE_MAX:,}.",
+            {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": 1},
+        ),
         query(
             "per_page",
             f"Records per page, 1 to {PER_PAGE_MAX}.",
@@ -260,8 +282,8 @@ def hsds_openapi_paths() -> dict[str, Any]:
         ),
         query(
             "search",
-            "Words found in the name, description, city, state or ZIP.",
-            {"type": "string", "maxLength": SEARCH_MAX},
+            "Words found in the name, description, city, state or ZIP (no control characters).",
+            {"type": "string", "maxLength": SEARCH_MAX, "pattern": PRINTABLE},
         ),
         query(
             "full",
@@ -355,6 +377,12 @@ def hsds_openapi_paths() -> dict[str, Any]:
                         "content": {"application/json": {"schema": listed}},
                     },
                     "400": error,
+                    "429": {
+                        **error,
+                        "description": "Too many requests from this address in a short time "
+                        "(`full=true` pages have a lower limit); `Retry-After` says when to "
+                        "try again.",
+                    },
                 },
             }
         }
