@@ -64,12 +64,13 @@ class PrintableConverter(UnicodeConverter):
 
 
 def register_extensions(app: Flask) -> None:
-    from portal import auth, dbguards
+    from portal import auth, dbguards, limits
     from portal.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    app.after_request(limits.hide_counts_on_accounts)  # before the limiter: runs after it
     limiter.init_app(app)
     login_manager.init_app(app)
     auth.configure(login_manager)

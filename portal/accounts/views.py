@@ -94,6 +94,7 @@ def login():
     _start_session(user, remember=form.remember.data)
     service.record_login(user)
     db.session.commit()
+    limits.remember_address(form.email.data)
     security.event("login", actor=f"user:{user.id}", role=user.role)
     return redirect(service.safe_next(form.next.data) or home_for(user), code=303)
 
@@ -113,6 +114,7 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limits.password_checks
 def change_password():
     """A new password ends every other session; this browser stays signed in."""
     form = PasswordForm()

@@ -16,7 +16,7 @@ from typing import Any
 import click
 from flask import Flask, current_app, jsonify, request
 
-from portal import hsds
+from portal import hsds, limits
 from portal.api import bp
 from portal.api import hsds_service as service
 from portal.api.openapi import PRINTABLE
@@ -179,6 +179,8 @@ def hsds_about():
 
 
 @bp.get("/v1/hsds/organizations")
+@limits.open_data_lists
+@limits.open_data_full
 def hsds_organizations():
     return _list("organizations", by_service=False)
 
@@ -189,6 +191,8 @@ def hsds_organization(record_id: str):
 
 
 @bp.get("/v1/hsds/services")
+@limits.open_data_lists
+@limits.open_data_full
 def hsds_services():
     return _list("services", by_service=True)
 
@@ -199,6 +203,8 @@ def hsds_service(record_id: str):
 
 
 @bp.get("/v1/hsds/service_at_locations")
+@limits.open_data_lists
+@limits.open_data_full
 def hsds_service_at_locations():
     return _list("service_at_locations", by_service=True)
 
