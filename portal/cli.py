@@ -92,7 +92,7 @@ def register(app: Flask) -> None:
         from portal.models import User
 
         email = normalise_email(email)
-        if problem := password_problem(password):
+        if problem := password_problem(password, email):
             raise click.BadParameter(problem, param_hint="--password")
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:

@@ -99,6 +99,12 @@ def test_registration_answers_the_same_for_a_taken_email(app, browser):
         ("short pass", "Use at least 12 characters."),
         ("password1234", "too easy to guess"),
         ("aaaaaaaaaaaaaaaa", "too easy to guess"),
+        ("abcdabcdabcd", "too easy to guess"),
+        ("Summer2024!!", "too easy to guess"),
+        ("iloveyou1234567", "too easy to guess"),
+        ("trustno1trustno1", "too easy to guess"),
+        ("keep.me@clinic.example", "email address"),
+        ("Keep.Me and the sea", "email address"),
     ],
 )
 def test_weak_passwords_are_refused_and_the_email_is_kept(browser, password, message):
@@ -389,3 +395,15 @@ def test_account_posts_without_csrf_token_are_refused(staff, url, data):
     assert staff.user.session_token == token_before
     assert users_with("x@clinic.example") == 0
     assert signed_in(staff.client)
+
+
+def test_password_change_refuses_the_accounts_own_email(staff):
+    staff.login()
+    own = staff.user.email.upper() + " 2026"
+    response = staff.submit("/account/password", {
+        "current_password": TEST_PASSWORD,
+        "new_password": own,
+        "new_password_confirm": own,
+    })  # fmt: skip
+    assert response.status_code == 422
+    assert "email address" in response.get_data(as_text=True)
