@@ -24,7 +24,7 @@ from portal.models import (
     utcnow,
 )
 from portal.moderation import service
-from tests.factories import clean_profile, make_clinic
+from tests.factories import TEST_PASSWORD, clean_profile, make_clinic, make_user
 from tests.test_dashboard import form_data, open_form
 
 BAD_NPI = "1234567890"  # 1234567893 is the valid one in clean_profile
@@ -182,9 +182,16 @@ def test_a_promoted_staff_member_cannot_judge_their_own_clinic(app, runner, staf
 # --- who may reach moderation --------------------------------------------------------------
 
 
-def moderation_requests(app, revision_id: int, clinic_id: int) -> list[tuple[str, str]]:
+def moderation_requests(
+    app, revision_id: int, clinic_id: int, user_id: int = 1
+) -> list[tuple[str, str]]:
     """(method, url) for every moderation route, built from the URL map."""
-    values = {"revision_id": revision_id, "clinic_id": clinic_id, "report_id": 1}
+    values = {
+        "revision_id": revision_id,
+        "clinic_id": clinic_id,
+        "report_id": 1,
+        "user_id": user_id,
+    }
     found = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("moderation."):
@@ -219,9 +226,10 @@ def test_clinic_staff_get_404_on_every_moderation_route(app, staff):
 
 
 def test_moderators_reach_every_moderation_page(app, mod):
-    clinic = make_clinic()
+    manager = make_user()
+    clinic = make_clinic(manager=manager)
     revision = submit_edit(clinic, name="Renamed")
-    for method, url in moderation_requests(app, revision.id, clinic.id):
+    for method, url in moderation_requests(app, revision.id, clinic.id, manager.id):
         if method == "GET":
             assert mod.get(url).status_code == 200, url
 
@@ -248,14 +256,16 @@ def test_moderators_sign_in_on_the_shared_login_page_and_land_on_the_queue(moder
 
 
 def test_no_moderation_route_can_change_or_delete_history(app):
-    """The audit log is read-only through the site: only decide, suspend, restore and
-    resolving a problem report write (each adds to the log)."""
+    """The audit log is read-only through the site: only decide, suspend, restore (listings
+    and accounts) and resolving a problem report write (each adds to the log)."""
     writes = {(m, u) for m, u in moderation_requests(app, 1, 1) if m != "GET"}
     assert writes == {
         ("POST", "/moderation/revisions/1/decision"),
         ("POST", "/moderation/clinics/1/suspend"),
         ("POST", "/moderation/clinics/1/restore"),
         ("POST", "/moderation/reports/1/resolve"),
+        ("POST", "/moderation/accounts/1/suspend"),
+        ("POST", "/moderation/accounts/1/restore"),
     }
 
 
@@ -953,3 +963,67 @@ def test_control_characters_in_a_moderator_text_are_refused_not_stored(mod):
     )
     assert suspend.status_code == 422
     assert fresh(Clinic, clinic.id).status == "published"
+
+
+# --- staff accounts ------------------------------------------------------------------------
+
+
+def test_moderator_suspends_and_restores_a_staff_account(mod, staff, app):
+    staff.login()
+    assert staff.get("/dashboard").status_code == 200
+    listing = text_of(mod.get("/moderation/accounts"))
+    assert staff.user.email in listing
+    # a reason is required
+    refused = mod.submit(
+        f"/moderation/accounts/{staff.user.id}",
+        {"reason": ""},
+        action=f"/moderation/accounts/{staff.user.id}/suspend",
+    )
+    assert refused.status_code == 422 and "Say why" in text_of(refused)
+    answer = mod.submit(
+        f"/moderation/accounts/{staff.user.id}",
+        {"reason": "Posted fake reviews from several accounts"},
+        action=f"/moderation/accounts/{staff.user.id}/suspend",
+    )
+    assert answer.status_code == 303
+    # the running session ends at once, and signing in again is refused
+    assert staff.get("/dashboard").status_code == 302
+    assert (
+        staff.submit(
+            "/account/login", {"email": staff.user.email, "password": TEST_PASSWORD}
+        ).status_code
+        == 403
+    )
+    page = text_of(mod.get(f"/moderation/accounts/{staff.user.id}"))
+    assert "Suspended" in page and "Restore this account" in page
+
+    assert (
+        mod.submit(
+            f"/moderation/accounts/{staff.user.id}",
+            {"reason": "Explained and verified by phone"},
+            action=f"/moderation/accounts/{staff.user.id}/restore",
+        ).status_code
+        == 303
+    )
+    assert (
+        staff.submit(
+            "/account/login", {"email": staff.user.email, "password": TEST_PASSWORD}
+        ).status_code
+        == 303
+    )
+    events = db.session.execute(
+        select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.detail)
+        .where(AuditEvent.action.in_(["account_suspended", "account_restored"]))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(e.action, e.actor_id) for e in events] == [
+        ("account_suspended", mod.user.id),
+        ("account_restored", mod.user.id),
+    ]
+    assert "fake reviews" in events[0].detail
+
+
+def test_staff_cannot_reach_account_moderation_and_moderators_are_not_listed(staff, mod):
+    staff.login()
+    assert staff.get("/moderation/accounts").status_code == 404
+    assert mod.get(f"/moderation/accounts/{mod.user.id}").status_code == 404

@@ -126,16 +126,44 @@ def end_sessions(user: User) -> None:
     db.session.flush()
 
 
+def staff_accounts() -> list[User]:
+    """Clinic staff accounts, suspended first (what moderators manage on /moderation/accounts)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == "clinic_staff")
+            .order_by(User.is_suspended.desc(), User.email)
+        )
+    )
+
+
 def suspend_account(user: User, *, moderator: User | None, reason: str) -> None:
     """Block an account and end its sessions at once (the user loader refuses it too)."""
+    if user.role != "clinic_staff":
+        raise AccountError("Only clinic staff accounts are suspended here.")
+    if user.is_suspended:
+        raise AccountError("This account is already suspended.")
+    if not (reason or "").strip():
+        raise AccountError("Say why the account is suspended: it is kept in the audit log.")
     user.is_suspended = True
     user.rotate_session_token()
+    _audit("account_suspended", moderator, f"Account {user.id} suspended: {reason.strip()}")
+
+
+def restore_account(user: User, *, moderator: User | None, reason: str) -> None:
+    """Let a suspended account sign in again (its old sessions stay ended)."""
+    if not user.is_suspended:
+        raise AccountError("This account is not suspended.")
+    if not (reason or "").strip():
+        raise AccountError("Say why the account may sign in again: it is kept in the audit log.")
+    user.is_suspended = False
+    user.rotate_session_token()
+    _audit("account_restored", moderator, f"Account {user.id} restored: {reason.strip()}")
+
+
+def _audit(action: str, moderator: User | None, detail: str) -> None:
     db.session.add(
-        AuditEvent(
-            action="account_suspended",
-            actor_id=moderator.id if moderator else None,
-            detail=f"Account {user.id} suspended: {reason}".strip(),
-        )
+        AuditEvent(action=action, actor_id=moderator.id if moderator else None, detail=detail)
     )
     db.session.flush()
 

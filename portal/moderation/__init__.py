@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__)
 
-from portal.moderation import views  # noqa: E402, F401
+from portal.moderation import staff, views  # noqa: E402, F401
