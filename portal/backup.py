@@ -48,9 +48,21 @@ def connection_opened(database: str | None) -> None:
         if path in _holders:
             _holders[path][1] += 1
             return
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        descriptor = _open_lock_file(path)
+        if descriptor is None:
+            return  # a read-only disk: nothing can be restored onto it either
         fcntl.flock(descriptor, fcntl.LOCK_SH)  # waits while a restore runs
         _holders[path] = [descriptor, 1]
+
+
+def _open_lock_file(path: str) -> int | None:
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        try:
+            return os.open(path, os.O_RDONLY)
+        except OSError:
+            return None
 
 
 def connection_closed(database: str | None) -> None:

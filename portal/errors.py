@@ -39,7 +39,8 @@ MESSAGES: dict[int, tuple[str, str]] = {
     ),
     500: (
         "Something went wrong on our side",
-        "We could not finish this request. Nothing you sent is lost; please try again in a moment.",
+        "We could not finish this request. If you were saving something, it may not have "
+        "been saved: check before you try again in a moment.",
     ),
     503: (
         "The site is briefly unavailable",
@@ -56,6 +57,20 @@ CODES: dict[int, str] = {
     429: "rate_limited",
     500: "server_error",
     503: "unavailable",
+}
+
+# When the database cannot write, the page says why, and that nothing was saved.
+STORAGE_STATES: dict[str, tuple[str, str]] = {
+    "read_only": (
+        "The site is read-only at the moment",
+        "We cannot save anything right now (our storage is read-only), so nothing you "
+        "sent was saved. Searching and reading listings still work. Please try again later.",
+    ),
+    "full": (
+        "We could not save this: our storage is full",
+        "Our server has run out of space, so nothing you sent was saved. Please try again "
+        "later; we have been told.",
+    ),
 }
 
 LIMITS_DOWN = (
@@ -92,6 +107,40 @@ def error_response(
         title=title,
         message=message or description or default_text,
     ), status
+
+
+def storage_state(error: BaseException) -> str | None:
+    """ "read_only" or "full" when the database refused a write for want of a writable disk."""
+    original = getattr(error, "orig", None) or error
+    sqlstate = getattr(original, "sqlstate", None)
+    text = str(original).lower()
+    if sqlstate == "25006" or "readonly database" in text or "read-only" in text:
+        return "read_only"
+    if sqlstate == "53100" or "disk is full" in text or "no space left" in text:
+        return "full"
+    return None
+
+
+def typed_fields() -> list[tuple[str, str]]:
+    """What a person typed into the form they sent (no passwords, no token), to copy back."""
+    if request.method != "POST":
+        return []
+    hidden = {"csrf_token", "version", "action", "next"}
+    return [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if value.strip() and name not in hidden and "password" not in name
+    ]
+
+
+def storage_refused(state: str):
+    """503: the truth about an unwritable database, and the typed text kept on the page."""
+    title, text = STORAGE_STATES[state]
+    if wants_json():
+        return jsonify(error={"code": "unavailable", "message": text}), 503
+    return render_template(
+        "errors/error.html", status=503, title=title, message=text, typed=typed_fields()
+    ), 503
 
 
 def csrf_refused(error: CSRFError):
@@ -166,5 +215,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         _roll_back()
+        if state := storage_state(error):
+            app.logger.error(
+                "Database cannot write (%s) on %s %s", state, request.method, request.url_rule
+            )
+            return storage_refused(state)
         app.logger.exception("Unhandled error on %s %s", request.method, request.url_rule)
         return error_response(500)
