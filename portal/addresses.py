@@ -57,14 +57,13 @@ def candidates(name: str, city: str = ""):
 
 
 def proposed_address(clinic: Clinic, name: str, city: str = "") -> str:
-    """What approving `name` would make the address (shown on the review page; may still move
-    on to the next free one if another clinic takes it first)."""
+    """What approving `name` would make the address, for the review page.
+
+    Another clinic approved first may still take it; approval then moves to the next one.
+    """
     if fits_name(clinic.slug, name):
         return clinic.slug
-    for candidate in candidates(name, city):
-        if not _held_by_another(clinic, candidate):
-            return candidate
-    raise AssertionError("unreachable")  # pragma: no cover
+    return next(c for c in candidates(name, city) if not _held_by_another(clinic, c))
 
 
 def _held_by_another(clinic: Clinic, slug: str) -> bool:
