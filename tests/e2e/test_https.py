@@ -8,6 +8,7 @@ header a browser would not send.
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 import subprocess
@@ -162,10 +163,17 @@ def test_moderator_decides_over_https(browser_over_tls, tls_site):
     assert listing.status == 200
 
 
-def test_patient_reports_a_problem_over_https(browser_over_tls, tls_site):
+def test_patient_compares_and_reports_a_problem_over_https(browser_over_tls, tls_site):
     with tls_site.app.app_context():
-        slug = factories.published_clinics()[0].slug
+        clinic = factories.published_clinics()[0]
+        slug, name = clinic.slug, clinic.name
     page = browser_over_tls()
+    page.goto(tls_site(f"/clinics/{slug}"))
+    add = re.compile(rf"Add to comparison\s*: {re.escape(name)}$")
+    page.get_by_role("button", name=add).click()
+    _no_expired_form(page)
+    expect(page.get_by_role("complementary", name="Your comparison")).to_contain_text(name)
+
     page.goto(tls_site(f"/clinics/{slug}/report"))
     page.get_by_label("Wrong phone number or address").check()
     page.get_by_label("Tell us more (optional)").fill("The phone number rings a bakery.")
