@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
+    register_cors(app)
     register_compression(app)
     register_template_helpers(app)
     register_commands(app)
@@ -71,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     app.after_request(limits.hide_counts_on_accounts)  # before the limiter: runs after it
+    app.config.setdefault("RATELIMIT_ON_BREACH_CALLBACK", limits.log_breach)
     limiter.init_app(app)
     login_manager.init_app(app)
     auth.configure(login_manager)
@@ -80,10 +83,40 @@ def register_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
 
 
-def register_blueprints(app: Flask) -> None:
-    from portal import accounts, api, clinics, compare, dashboard, moderation, reports, search
+# The modules that add routes to each feature's blueprint. They are imported here, not
+# in the features' __init__, so a feature's services import without its views.
+VIEW_MODULES = (
+    "clinics.views",
+    "search.views",
+    "compare.views",
+    "accounts.views",
+    "dashboard.views",
+    "moderation.views",
+    "moderation.staff",
+    "reports.views",
+    "api.views",
+    "opendata.routes",
+    "pages.views",
+)
 
-    for feature in (clinics, search, compare, accounts, dashboard, moderation, reports, api):
+
+def register_blueprints(app: Flask) -> None:
+    from portal import (
+        accounts,
+        api,
+        clinics,
+        compare,
+        dashboard,
+        moderation,
+        pages,
+        reports,
+        search,
+    )
+
+    for name in VIEW_MODULES:
+        importlib.import_module(f"portal.{name}")
+    features = (clinics, search, compare, accounts, dashboard, moderation, reports, api, pages)
+    for feature in features:
         app.register_blueprint(feature.bp)
 
 
@@ -91,6 +124,12 @@ def register_security(app: Flask) -> None:
     from portal import security
 
     security.register(app)
+
+
+def register_cors(app: Flask) -> None:
+    from portal import cors
+
+    cors.register(app)
 
 
 def register_compression(app: Flask) -> None:

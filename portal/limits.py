@@ -16,6 +16,7 @@ from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from portal import security
 from portal.config import RATE_LIMITS
 from portal.extensions import limiter
 from portal.security import account_hint
@@ -75,8 +76,7 @@ def user_key() -> str:
 
 
 def log_breach(limit: RequestLimit) -> None:
-    from portal import security
-
+    """Every refused request in the security log; the factory hands it to the limiter."""
     security.event("rate_limited", limit=str(limit.limit))
 
 

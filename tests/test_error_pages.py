@@ -21,7 +21,7 @@ from portal.extensions import csrf, db
 from portal.models import User
 from tests.conftest import Browser, _fresh_request_globals
 from tests.factories import TEST_PASSWORD, make_user
-from tests.test_security_headers import _assert_secure_headers
+from tests.helpers import assert_secure_headers
 
 LIMIT = 2
 SEARCH_TEXT = "Zanzibarville ptsd"  # a patient's search, bound into the failing SQL
@@ -134,7 +134,7 @@ def test_each_error_has_our_page_and_our_json(error_app, status, caplog):
     assert f"<h1>{title}</h1>" in html and f"Error {status}" in html
     assert default_exceptions[status].description not in html  # not Werkzeug's own page
     _assert_nothing_internal(html)
-    _assert_secure_headers(page)
+    assert_secure_headers(page)
 
     answer = API[status](error_app.test_client(), error_app)
     assert answer.status_code == status
@@ -146,7 +146,7 @@ def test_each_error_has_our_page_and_our_json(error_app, status, caplog):
     if status != 400:  # a bad parameter names its own code (`invalid_radius` and so on)
         assert error["code"] == CODES[status]
     _assert_nothing_internal(answer.get_data(as_text=True))
-    _assert_secure_headers(answer)
+    assert_secure_headers(answer)
 
     # the operator's log has the error, without the patient's search
     assert SEARCH_TEXT not in caplog.text
@@ -177,7 +177,7 @@ def test_a_failed_flush_still_gets_our_500_page_for_a_signed_in_user(error_app):
     page = browser.get("/test-only/duplicate")
     assert page.status_code == 500
     assert f"<h1>{MESSAGES[500][0]}</h1>" in page.get_data(as_text=True)
-    _assert_secure_headers(page)
+    assert_secure_headers(page)
 
 
 def test_405_names_the_methods_allowed():

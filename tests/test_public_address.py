@@ -10,17 +10,21 @@ from collections import Counter
 import requests
 from sqlalchemy import select
 
-from portal.addresses import is_provisional
 from portal.extensions import db
+from portal.listings.slugs import is_provisional
 from portal.models import Clinic, ClinicRevision, User
 from tests import servers
 from tests.conftest import csrf_token_from
 from tests.factories import clean_profile, make_clinic, make_user
+from tests.helpers import APPROVE, decide, edit_url, form_data, send, text_of
 from tests.servers import app_env, gunicorn
-from tests.test_dashboard import form_data
-from tests.test_moderation import APPROVE, decide, staff_edits_and_submits, text_of
 
 SPAM_NAME = "Guaranteed Cure No Prescription Needed Buy Now"
+
+
+def staff_edits_and_submits(staff, clinic_id: int, profile) -> None:
+    answer = send(staff, edit_url(clinic_id), form_data(profile), action="submit")
+    assert answer.status_code == 303, text_of(answer)[:500]
 
 
 def _pending_revision(clinic_id: int) -> int:

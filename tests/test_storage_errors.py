@@ -15,8 +15,7 @@ from portal import create_app
 from portal.extensions import db
 from tests.conftest import TEST_DATABASE_URL, Browser, _fresh_request_globals
 from tests.factories import TEST_PASSWORD, clean_profile, make_clinic, make_user
-from tests.test_dashboard import form_data, send
-from tests.test_security_headers import _assert_secure_headers
+from tests.helpers import assert_secure_headers, form_data, send
 
 TYPED = "Our new evening hours start in March; ask for Dr. Rivera."
 
@@ -73,7 +72,7 @@ def _assert_told_and_kept(answer, title: str) -> None:
     assert "Nothing you sent is lost" not in page
     assert TYPED.replace("'", "&#39;") in page  # the typed text comes back to copy
     assert TEST_PASSWORD not in page
-    _assert_secure_headers(answer)
+    assert_secure_headers(answer)
 
 
 def test_a_full_disk_says_nothing_was_saved_and_gives_back_the_text(site_on_small_disk):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from zxcvbn import zxcvbn
 
-from portal.auth import hash_password, password_matches
+from portal.auth import hash_password, normalise_email, password_matches
 from portal.extensions import db
 from portal.models import AuditEvent, User, utcnow
 
@@ -29,11 +29,6 @@ OWN_EMAIL = "Do not use your email address, or its name part, in your password."
 
 class AccountError(Exception):
     """An account rule was broken; the message is safe to show."""
-
-
-def normalise_email(email: str) -> str:
-    """Trimmed and lower-cased, so one person cannot hold two accounts by case."""
-    return (email or "").strip().lower()
 
 
 def password_problem(password: str, email: str = "") -> str | None:

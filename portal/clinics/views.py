@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, url_for
 
-from portal import addresses
 from portal.clinics import bp, service
+from portal.listings import slugs
 from portal.structured_data import json_ld_script, medical_clinic
-from portal.vetting import red_flags
+from portal.vetting import RULES, red_flags
 
 
 @bp.get("/")
@@ -17,7 +17,7 @@ def home():
 def listing(slug: str):
     clinic = service.published_clinic_by_slug(slug)
     if clinic is None:
-        if (moved := addresses.current_slug_for(slug)) and service.published_clinic_by_id(moved[0]):
+        if (moved := slugs.current_slug_for(slug)) and service.published_clinic_by_id(moved[0]):
             # renamed by an approved revision: old links and bookmarks still arrive
             return redirect(url_for("clinics.listing", slug=moved[1]), code=301)
         abort(404)
@@ -42,8 +42,6 @@ def listing(slug: str):
 
 @bp.get("/guide")
 def guide():
-    from portal.vetting import RULES
-
     return render_template("clinics/guide.html", rule_count=len(RULES))
 
 

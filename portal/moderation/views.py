@@ -12,10 +12,11 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from portal import addresses, freshness, listings, security
+from portal import freshness, listings, security
 from portal.auth import moderator_required
 from portal.clinics.service import latest_verification
 from portal.extensions import db
+from portal.listings import slugs
 from portal.models import Clinic, ClinicRevision, ProblemReport, utcnow
 from portal.moderation import bp, service
 from portal.moderation.forms import DecisionForm, RestoreForm, SuspendForm
@@ -139,7 +140,7 @@ def _render_review(
         latest=listings.latest_revision(clinic),
         approval_checks=service.APPROVAL_CHECKS,
         open_reports=[report for report in reports.reports_about(clinic) if report.is_open],
-        public_address=addresses.proposed_address(clinic, profile.name, profile.city),
+        public_address=slugs.proposed_address(clinic, profile.name, profile.city),
     ), status
 
 

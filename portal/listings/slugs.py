@@ -1,4 +1,4 @@
-"""A listing's public address (`/clinics/<slug>`): from the name a moderator approves.
+"""Clinic addresses in URLs (`/clinics/<slug>`): from the name a moderator approves.
 
 A draft gets a provisional address nobody sees, so a first draft's name (which
 no moderator has read) never becomes public. Approval sets the address from the
