@@ -66,6 +66,8 @@ GET = {
     "moderation.queue": MODERATORS,
     "moderation.review": MODERATORS,
     "moderation.clinic": MODERATORS,
+    "moderation.accounts_list": MODERATORS,
+    "moderation.account": MODERATORS,
 }
 
 # POSTs are sent with a valid CSRF token of the visitor's own session and an empty form,
@@ -84,6 +86,8 @@ POST = {
     "reports.new": (422, 422, 422, 422),
     "dashboard.confirm": (302, 303, 404, 403),
     "moderation.resolve_report": (302, 404, 404, 422),
+    "moderation.suspend_account": (302, 404, 404, 422),  # a reason is required
+    "moderation.restore_account": (302, 404, 404, 422),
     "compare.add": (400, 400, 400, 400),  # no clinic named
     "compare.remove": (400, 400, 400, 400),
     "compare.clear": (303, 303, 303, 303),
@@ -138,6 +142,7 @@ def world(app, make_actor) -> World:
         "clinic_id": own.id,
         "revision_id": pending.id,
         "report_id": report.id,
+        "user_id": other.user.id,
         "number": 1,
         "filename": "css/site.css",
         "record_id": None,
@@ -235,6 +240,8 @@ POST_ACTOR = {
     "reports.new": "anonymous",
     "dashboard.confirm": "staff",
     "moderation.resolve_report": "moderator",
+    "moderation.suspend_account": "moderator",
+    "moderation.restore_account": "moderator",
     "compare.add": "anonymous",
     "compare.remove": "anonymous",
     "compare.clear": "anonymous",
