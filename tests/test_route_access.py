@@ -66,6 +66,8 @@ GET = {
     "moderation.queue": MODERATORS,
     "moderation.review": MODERATORS,
     "moderation.clinic": MODERATORS,
+    "moderation.accounts_list": MODERATORS,
+    "moderation.account": MODERATORS,
 }
 
 # POSTs are sent with a valid CSRF token of the visitor's own session and an empty form,
@@ -85,6 +87,8 @@ POST = {
     "dashboard.confirm": (302, 303, 404, 403),
     "moderation.resolve_report": (302, 404, 404, 422),
     "moderation.dismiss_flag": (302, 404, 404, 422),  # a reason is required
+    "moderation.suspend_account": (302, 404, 404, 422),  # a reason is required
+    "moderation.restore_account": (302, 404, 404, 422),
     "compare.add": (400, 400, 400, 400),  # no clinic named
     "compare.remove": (400, 400, 400, 400),
     "compare.clear": (303, 303, 303, 303),
@@ -140,6 +144,7 @@ def world(app, make_actor) -> World:
         "revision_id": pending.id,
         "report_id": report.id,
         "code": "promises_cure",
+        "user_id": other.user.id,
         "number": 1,
         "filename": "css/site.css",
         "record_id": None,
@@ -238,6 +243,8 @@ POST_ACTOR = {
     "dashboard.confirm": "staff",
     "moderation.resolve_report": "moderator",
     "moderation.dismiss_flag": "moderator",
+    "moderation.suspend_account": "moderator",
+    "moderation.restore_account": "moderator",
     "compare.add": "anonymous",
     "compare.remove": "anonymous",
     "compare.clear": "anonymous",

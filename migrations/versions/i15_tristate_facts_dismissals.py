@@ -19,7 +19,7 @@ Drafts and revisions keep their JSON as written (revisions are append-only);
 so an old revision and the listing made from it read alike.
 
 Revision ID: i15_tristate_facts_dismissals
-Revises: b81d4c2e9a13
+Revises: i13_former_slugs
 Create Date: 2026-12-02 12:30:00
 
 """
@@ -31,7 +31,7 @@ from portal.dbguards import install_guards
 
 # revision identifiers, used by Alembic.
 revision = "i15_tristate_facts_dismissals"
-down_revision = "b81d4c2e9a13"
+down_revision = "i13_former_slugs"
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,13 @@ deletes on them (see `APPEND_ONLY_TABLES`).
 
 from portal.models.accounts import ClinicManager, User
 from portal.models.base import new_session_token, utcnow
-from portal.models.clinics import Clinic, ClinicCondition, ClinicPaymentOption, ClinicRoute
+from portal.models.clinics import (
+    Clinic,
+    ClinicCondition,
+    ClinicPaymentOption,
+    ClinicRoute,
+    FormerSlug,
+)
 from portal.models.workflow import (
     APPEND_ONLY_TABLES,
     KEEP_FOREVER_TABLES,
@@ -35,6 +41,7 @@ __all__ = [
     "ClinicRevision",
     "ClinicRoute",
     "FlagDismissal",
+    "FormerSlug",
     "ProblemReport",
     "ReviewDecision",
     "User",
