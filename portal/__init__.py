@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_security(app)
     register_compression(app)
     register_template_helpers(app)
+    register_mail(app)
     register_commands(app)
     return app
 
@@ -80,9 +81,21 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal import accounts, api, clinics, compare, dashboard, moderation, reports, search
+    from portal import (
+        accounts,
+        api,
+        claims,
+        clinics,
+        compare,
+        dashboard,
+        moderation,
+        reports,
+        search,
+        teams,
+    )
 
-    for feature in (clinics, search, compare, accounts, dashboard, moderation, reports, api):
+    features = (clinics, search, compare, accounts, dashboard, teams, claims, moderation, reports)
+    for feature in (*features, api):
         app.register_blueprint(feature.bp)
 
 
@@ -108,6 +121,12 @@ def register_template_helpers(app: Flask) -> None:
     from portal import templating
 
     templating.register(app)
+
+
+def register_mail(app: Flask) -> None:
+    from portal import mail
+
+    mail.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONTACT_EMAIL = "help@ketamine-clinic-finder.example"  # shown until CONTACT_EMAIL is set
 DEFAULT_PASSWORD_HASH = "scrypt:131072:8:1"  # noqa: S105 (a method name)
 # Rate limits (Flask-Limiter notation), each settable from the environment.
 RATE_LIMITS = {
@@ -24,6 +25,8 @@ RATE_LIMITS = {
     "RATELIMIT_SEARCH": "60 per minute",
     "RATELIMIT_API": "120 per minute",
     "RATELIMIT_REPORT": "5 per hour",
+    "RATELIMIT_ACCOUNT_EMAIL": "5 per hour",
+    "RATELIMIT_RESET": "10 per hour",
 }
 
 
@@ -113,4 +116,25 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
             "HSDS_ASSURER_EMAIL", "verification@ketamine-clinic-finder.example"
         ),
         "SHOW_SAMPLE_DATA_NOTICE": _env_bool("SHOW_SAMPLE_DATA_NOTICE", True, environ),
+        **_mail_settings(instance_path, environ),
+    }
+
+
+def _mail_settings(instance_path: Path, environ: Mapping[str, str]) -> dict:
+    """Outgoing mail (Flask-Mailman over SMTP); no MAIL_SERVER: .eml files in instance/outbox/."""
+    use_ssl = _env_bool("MAIL_USE_SSL", False, environ)
+    return {
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(environ.get("MAIL_PORT", "465" if use_ssl else "587")),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", not use_ssl, environ),
+        "MAIL_USE_SSL": use_ssl,
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", ""),
+        "MAIL_TIMEOUT": float(environ.get("MAIL_TIMEOUT", "10")),
+        "MAIL_OUTBOX_DIR": environ.get("MAIL_OUTBOX_DIR", str(instance_path / "outbox")),
+        # After a request that queued mail, one short delivery attempt once the answer is sent.
+        "MAIL_SEND_AFTER_REQUEST": _env_bool("MAIL_SEND_AFTER_REQUEST", True, environ),
+        "CONTACT_EMAIL": environ.get("CONTACT_EMAIL", DEFAULT_CONTACT_EMAIL),
     }

@@ -33,6 +33,7 @@ def listing(slug: str):
         flags=red_flags(profile),
         structured_data=structured_data,
         verification=service.latest_verification(clinic),
+        claimable=not clinic.managers,
     )
 
 

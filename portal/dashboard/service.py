@@ -34,6 +34,16 @@ class NothingToSubmit(ListingError):
     """The working copy is the same as the version waiting for review or already public."""
 
 
+class EmailNotVerified(ListingError):
+    """Only an account with a confirmed address may send a listing for review."""
+
+
+NOT_VERIFIED = (
+    "Your draft is saved, but it cannot go to review until you confirm your email address. "
+    "Open the link we sent you, or ask for a new one at the top of your clinics page."
+)
+
+
 def managed_clinics(user: User) -> list[Clinic]:
     return list(
         db.session.scalars(
@@ -93,8 +103,11 @@ def save_profile(
 def submit_for_review(clinic: Clinic, *, user: User, seen_version: int | None) -> ClinicRevision:
     """Freeze the working copy as a new revision, if it is the one the user saw.
 
-    Refuses to send again what is already waiting for review or already public.
+    Refuses to send again what is already waiting for review or already public, and
+    refuses accounts whose email address is not confirmed yet.
     """
+    if not user.email_verified:
+        raise EmailNotVerified(NOT_VERIFIED)
     draft = listings.lock_draft(clinic)
     if draft is not None and seen_version != draft.version:
         raise StaleEdit(STALE_SUBMIT)

@@ -259,6 +259,10 @@ def _submit_after_save(clinic: Clinic, form: ProfileForm, *, created: bool = Fal
         db.session.commit()
         flash(str(same), "info")
         return redirect(url_for("dashboard.edit", clinic_id=clinic.id), code=303)
+    except service.EmailNotVerified as unverified:
+        db.session.commit()
+        flash(str(unverified), "error")
+        return redirect(url_for("dashboard.edit", clinic_id=clinic.id), code=303)
     db.session.commit()
     _flash_submitted(revision)
     return redirect(url_for("dashboard.index"), code=303)
@@ -292,6 +296,9 @@ def submit(clinic_id: int):
         db.session.rollback()
         flash(str(same), "info")
         return redirect(url_for("dashboard.index"), code=303)
+    except service.EmailNotVerified as unverified:
+        db.session.rollback()
+        return _render_index(problem=str(unverified), status=403)
     db.session.commit()
     _flash_submitted(revision)
     return redirect(url_for("dashboard.index"), code=303)

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
-from portal import listings, vocab
+from portal import events, listings, vocab
 from portal.credentials import npi_check
 from portal.extensions import db
 from portal.geo import GeocodingError, OfflineGeocoder, Place, miles_between
@@ -47,6 +47,16 @@ AUDIT_ACTIONS: dict[str, str] = {
     "listing_confirmed": "Confirmed as still accurate",
     "problem_reported": "Problem reported by a patient",
     "report_resolved": "Problem report resolved",
+    "team_invited": "Colleague invited",
+    "team_invitation_revoked": "Invitation withdrawn",
+    "team_joined": "Colleague joined the team",
+    "team_removed": "Colleague removed from the team",
+    "team_left": "Staff member left the team",
+    "team_role_changed": "Team role changed",
+    "claim_started": "Someone claimed the listing",
+    "claim_email_confirmed": "Claim: work address confirmed",
+    "claim_approved": "Claim approved: the claimant manages the listing",
+    "claim_refused": "Claim refused",
 }
 
 # The checklist boxes a moderator must tick before approving, with what each one means.
@@ -453,7 +463,9 @@ def decide(
             verification_months=verification_months,
             reason=reason,
         )
-        return decision_of(revision)
+        decision = decision_of(revision)
+        events.revision_approved.send(clinic, revision=revision, decision=decision)
+        return decision
 
     if not reason:
         raise ReasonRequired(
@@ -476,6 +488,8 @@ def decide(
         detail=reason,
     )
     db.session.flush()
+    signal = events.revision_rejected if outcome == "reject" else events.changes_requested
+    signal.send(clinic, revision=revision, decision=decision)
     return decision
 
 
@@ -524,6 +538,7 @@ def suspend(clinic: Clinic, moderator: User, reason: str) -> Clinic:
     db.session.flush()
     listings.record("clinic_suspended", actor=moderator, clinic=clinic, detail=reason)
     db.session.flush()
+    events.listing_suspended.send(clinic, moderator=moderator, reason=reason)
     return clinic
 
 
@@ -545,6 +560,7 @@ def restore(clinic: Clinic, moderator: User, reason: str) -> Clinic:
     db.session.flush()
     listings.record("clinic_restored", actor=moderator, clinic=clinic, detail=reason)
     db.session.flush()
+    events.listing_restored.send(clinic, moderator=moderator, reason=reason)
     return clinic
 
 

@@ -1,0 +1,7 @@
+"""Claims on listings that have no staff: "Is this your clinic?"."""
+
+from flask import Blueprint
+
+bp = Blueprint("claims", __name__)
+
+from portal.claims import views  # noqa: E402, F401

@@ -1,0 +1,34 @@
+"""Outgoing mail: the outbox, its delivery after commit, and who is told what.
+
+`register` binds Flask-Mailman, connects the lifecycle handlers (the one place
+they are connected), delivers a request's messages once its answer is sent,
+and adds the `send-mail`, `mail-queue` and `send-reminders` commands.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal import events
+from portal.mail import delivery, notifications
+
+
+def connect_handlers() -> None:
+    """Each lifecycle event to its email. Connecting twice is harmless (blinker keeps one)."""
+    events.revision_approved.connect(notifications.revision_approved)
+    events.revision_rejected.connect(notifications.revision_rejected)
+    events.changes_requested.connect(notifications.changes_requested)
+    events.listing_suspended.connect(notifications.listing_suspended)
+    events.listing_restored.connect(notifications.listing_restored)
+    events.report_filed.connect(notifications.report_filed)
+    events.report_resolved.connect(notifications.report_resolved)
+
+
+def register(app: Flask) -> None:
+    from portal.extensions import mail
+    from portal.mail import cli
+
+    mail.init_app(app)
+    connect_handlers()
+    delivery.register(app)
+    cli.register(app)
