@@ -171,12 +171,12 @@ def mail_problems(config: Mapping) -> list[str]:
     if config.get("MAIL_USE_TLS") and config.get("MAIL_USE_SSL"):
         problems.append("MAIL_USE_TLS and MAIL_USE_SSL are both on: choose one")
     encrypted = config.get("MAIL_USE_TLS") or config.get("MAIL_USE_SSL")
-    if config.get("MAIL_SERVER", "localhost") not in ("", "localhost", "127.0.0.1", "::1"):
-        if not encrypted:
-            problems.append(
-                "MAIL_USE_TLS and MAIL_USE_SSL are off for a remote MAIL_SERVER: reset links "
-                "would cross the network in clear"
-            )
+    remote = config.get("MAIL_SERVER", "") not in ("", "localhost", "127.0.0.1", "::1")
+    if remote and not encrypted:
+        problems.append(
+            "MAIL_USE_TLS and MAIL_USE_SSL are off for a remote MAIL_SERVER: reset links "
+            "would cross the network in clear"
+        )
     if bool(config.get("MAIL_USERNAME")) != bool(config.get("MAIL_PASSWORD")):
         problems.append("MAIL_USERNAME and MAIL_PASSWORD must be set together")
     if config.get("CONTACT_EMAIL", DEFAULT_CONTACT_EMAIL) in ("", DEFAULT_CONTACT_EMAIL):

@@ -16,6 +16,8 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 
+from portal.extensions import db
+
 from tests.servers import free_port
 
 LINK = re.compile(r"https?://[^\s<>\"]+")
@@ -110,8 +112,14 @@ class ClosingClient(FlaskClient):
     """A test client that reads and closes each response, as a server does.
 
     Closing runs the response's `call_on_close` callbacks, where the app
-    delivers the mail a request queued.
+    delivers the mail a request queued. Before that, the test's shared session
+    ends its transaction, as a server's request does when its app context
+    ends (otherwise SQLite's write lock of a POST would still be held).
     """
 
-    def open(self, *args, buffered: bool = True, **kwargs):
-        return super().open(*args, buffered=buffered, **kwargs)
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        response.make_sequence()
+        db.session.commit()
+        response.close()
+        return response
