@@ -17,7 +17,6 @@ from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 
 from portal.extensions import db
-
 from tests.servers import free_port
 
 LINK = re.compile(r"https?://[^\s<>\"]+")
