@@ -77,8 +77,8 @@ class MailServer:
                 return found
             time.sleep(0.05)
 
-    def last_to(self, address: str) -> EmailMessage:
-        found = self.to(address)
+    def last_to(self, address: str, *, wait: float = 2.0) -> EmailMessage:
+        found = self.to(address, wait=wait)
         assert found, f"no message reached {address}; inbox: {[m['To'] for m in self.inbox]}"
         return found[-1]
 

@@ -238,3 +238,33 @@ def test_a_patients_report_is_acknowledged_and_its_resolution_sent(
     resolved = mail_server.last_to("patient@home.example")
     assert resolved["Subject"] == "Your report about Checked Clinic is resolved"
     assert note in text_of(resolved)
+
+
+def test_under_gunicorn_the_mail_goes_out_after_the_response(app, mail_server):
+    """The real server: the registration's link is sent by the worker once it has answered."""
+    import requests
+
+    from tests.conftest import csrf_token_from
+    from tests.servers import app_env, gunicorn
+
+    env = {**app_env(app), **{key: str(value) for key, value in mail_server.settings().items()}}
+    env.update(MAIL_USE_TLS="false", MAIL_USE_SSL="false")
+    with gunicorn(env, workers=1) as base:
+        session = requests.Session()
+        form = session.get(f"{base}/account/register", timeout=10).text
+        password = "four calm words together"
+        answer = session.post(
+            f"{base}/account/register",
+            data={
+                "csrf_token": csrf_token_from(form),
+                "email": "served@harbor.example",
+                "password": password,
+                "password_confirm": password,
+            },
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert answer.status_code == 303
+        message = mail_server.last_to("served@harbor.example", wait=10)
+    assert message["Subject"] == "Confirm your email address"
+    assert "https://portal.example/account/verify/" in text_of(message)

@@ -70,6 +70,33 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
+@dataclass(frozen=True)
+class Letter:
+    """What the transport needs of one outbox row, read before the transaction ends."""
+
+    id: int
+    to_address: str
+    subject: str
+    text_body: str
+    html_body: str
+    created_at: datetime
+    attempts: int
+    sensitive: bool
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> Letter:
+        return cls(
+            row.id,
+            row.to_address,
+            row.subject,
+            row.text_body,
+            row.html_body,
+            row.created_at,
+            row.attempts,
+            row.sensitive,
+        )
+
+
 @dataclass
 class DeliveryReport:
     sent: int = 0
@@ -115,30 +142,38 @@ def deliver(
     report = DeliveryReport()
     if not claimed:
         return report
-    messages = list(
-        db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.id.in_(claimed))
-            .order_by(OutboxMessage.id)
-            .execution_options(populate_existing=True)
+    messages = [
+        Letter.of(row)
+        for row in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
         )
-    )
+    ]
+    # No transaction stays open while the mail server is slow (SQLite would hold a snapshot).
+    db.session.rollback()
     outcomes = transport.send_all(messages)
     for message in messages:
         outcome = outcomes[message.id]
         if outcome.sent:
-            message.status, message.sent_at, message.last_error = "sent", utcnow(), ""
+            values = {"status": "sent", "sent_at": utcnow(), "last_error": ""}
             if message.sensitive:
-                message.text_body = message.html_body = ""
+                values.update(text_body="", html_body="")
             report.sent += 1
         elif outcome.permanent:
-            message.status, message.last_error = "failed", outcome.error[:2000]
+            values = {"status": "failed", "last_error": outcome.error[:2000]}
             report.failed += 1
         else:
-            message.next_attempt_at = now + backoff(message.attempts)
-            message.last_error = outcome.error[:2000]
+            values = {
+                "next_attempt_at": now + backoff(message.attempts),
+                "last_error": outcome.error[:2000],
+            }
             report.retrying += 1
-    db.session.commit()
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
     if report.retrying:
         log.warning(
             "mail: %d message(s) will be retried (%s)", report.retrying, outcomes_error(outcomes)
