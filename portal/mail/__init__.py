@@ -10,7 +10,8 @@ from __future__ import annotations
 from flask import Flask
 
 from portal import events
-from portal.mail import delivery, notifications
+from portal.extensions import mail
+from portal.mail import cli, delivery, notifications
 
 
 def connect_handlers() -> None:
@@ -25,9 +26,6 @@ def connect_handlers() -> None:
 
 
 def register(app: Flask) -> None:
-    from portal.extensions import mail
-    from portal.mail import cli
-
     mail.init_app(app)
     connect_handlers()
     delivery.register(app)
