@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal import security
+from portal import limits, security
 from portal.accounts.recovery_views import link_problem
 from portal.accounts.tokens import TokenProblem
 from portal.auth import moderator_required, staff_required
@@ -45,6 +45,7 @@ def new(slug: str):
 
 @bp.post("/clinics/<slug>/claim/domain")
 @staff_required
+@limits.account_mail_by_user
 def by_domain(slug: str):
     clinic = _claimable_or_404(slug)
     form = DomainClaimForm(prefix="domain")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal import security
+from portal import limits, security
 from portal.accounts.recovery_views import link_problem
 from portal.accounts.service import find_user
 from portal.accounts.tokens import TokenProblem
@@ -57,6 +57,7 @@ def team(clinic_id: int):
 
 @bp.post("/dashboard/clinics/<int:clinic_id>/team/invite")
 @staff_required
+@limits.profile_writes
 def invite(clinic_id: int):
     clinic = _team_clinic(clinic_id)
     form = InviteForm()
