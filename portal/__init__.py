@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
+    register_cors(app)
     register_compression(app)
     register_template_helpers(app)
     register_mail(app)
@@ -89,13 +90,14 @@ def register_blueprints(app: Flask) -> None:
         compare,
         dashboard,
         moderation,
+        pages,
         reports,
         search,
         teams,
     )
 
     features = (clinics, search, compare, accounts, dashboard, teams, claims, moderation, reports)
-    for feature in (*features, api):
+    for feature in (*features, api, pages):
         app.register_blueprint(feature.bp)
 
 
@@ -103,6 +105,12 @@ def register_security(app: Flask) -> None:
     from portal import security
 
     security.register(app)
+
+
+def register_cors(app: Flask) -> None:
+    from portal import cors
+
+    cors.register(app)
 
 
 def register_compression(app: Flask) -> None:

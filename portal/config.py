@@ -14,7 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONTACT_EMAIL = "help@ketamine-clinic-finder.example"  # shown until CONTACT_EMAIL is set
 DEFAULT_PASSWORD_HASH = "scrypt:131072:8:1"  # noqa: S105 (a method name)
 # Rate limits (Flask-Limiter notation), each settable from the environment.
 RATE_LIMITS = {
@@ -35,6 +34,10 @@ def _env_bool(name: str, default: bool, environ=os.environ) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _optional_int(value: str | None) -> int | None:
+    return int(value) if value and value.strip() else None
 
 
 def _secret_key(instance_path: Path, environ=os.environ) -> str:
@@ -116,6 +119,10 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
             "HSDS_ASSURER_EMAIL", "verification@ketamine-clinic-finder.example"
         ),
         "SHOW_SAMPLE_DATA_NOTICE": _env_bool("SHOW_SAMPLE_DATA_NOTICE", True, environ),
+        # Who runs this copy of the site: shown on /about and /privacy ("" = not published yet).
+        "CONTACT_EMAIL": environ.get("CONTACT_EMAIL", "").strip(),
+        # How long the operator's log rotation keeps the server log (stated on /privacy).
+        "SECURITY_LOG_DAYS": _optional_int(environ.get("SECURITY_LOG_DAYS")),
         **_mail_settings(instance_path, environ),
     }
 
@@ -136,5 +143,4 @@ def _mail_settings(instance_path: Path, environ: Mapping[str, str]) -> dict:
         "MAIL_OUTBOX_DIR": environ.get("MAIL_OUTBOX_DIR", str(instance_path / "outbox")),
         # After a request that queued mail, one short delivery attempt once the answer is sent.
         "MAIL_SEND_AFTER_REQUEST": _env_bool("MAIL_SEND_AFTER_REQUEST", True, environ),
-        "CONTACT_EMAIL": environ.get("CONTACT_EMAIL", DEFAULT_CONTACT_EMAIL),
     }

@@ -16,7 +16,6 @@ from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.config import DEFAULT_CONTACT_EMAIL
 
 SECURITY_LOG = "portal.security"
 log = logging.getLogger(SECURITY_LOG)
@@ -25,7 +24,7 @@ log = logging.getLogger(SECURITY_LOG)
 def content_security_policy(map_tile_url: str = "") -> str:
     """No inline code, no third-party origin except the configured map tiles (images only)."""
     images = ["'self'", "data:"]
-    if origin := _origin(map_tile_url):
+    if origin := tile_origin(map_tile_url):
         images.append(origin)
     directives = {
         "default-src": "'self'",
@@ -42,7 +41,7 @@ def content_security_policy(map_tile_url: str = "") -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
-def _origin(url: str) -> str:
+def tile_origin(url: str) -> str:
     """`https://tile.example` from a tile URL template like `https://{s}.tile.example/{z}/...`."""
     if not url:
         return ""
@@ -179,8 +178,10 @@ def mail_problems(config: Mapping) -> list[str]:
         )
     if bool(config.get("MAIL_USERNAME")) != bool(config.get("MAIL_PASSWORD")):
         problems.append("MAIL_USERNAME and MAIL_PASSWORD must be set together")
-    if config.get("CONTACT_EMAIL", DEFAULT_CONTACT_EMAIL) in ("", DEFAULT_CONTACT_EMAIL):
-        problems.append("CONTACT_EMAIL is not set to a real address people can write to")
+    if not (config.get("CONTACT_EMAIL") or "").strip():
+        problems.append(
+            "CONTACT_EMAIL is not set: emails and the about page give no address to write to"
+        )
     return problems
 
 
