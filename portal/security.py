@@ -16,7 +16,6 @@ from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-
 SECURITY_LOG = "portal.security"
 log = logging.getLogger(SECURITY_LOG)
 
