@@ -9,12 +9,13 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from portal.dashboard.forms import FORM_ORDER, SECTIONS, Group, ProfileForm
+from portal.dashboard.forms import ProfileForm
+from portal.dashboard.sections import FORM_ORDER, SECTIONS, Group
 from portal.extensions import db
 from portal.models import Clinic
 from portal.profile import PROFILE_FIELDS, Profile
 from tests.factories import clean_profile, make_clinic
-from tests.test_dashboard import edit_url, form_data, html_of, send, stored_draft
+from tests.helpers import edit_url, form_data, html_of, send, stored_draft
 
 MODERATOR_ONLY = {"status", "slug", "verified_at", "verification_expires", "managers",
                   "published_revision_id", "is_sample", "lat", "lng"}  # fmt: skip

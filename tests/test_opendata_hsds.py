@@ -23,9 +23,10 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from sqlalchemy import select
 
-from portal import hsds, vocab
+from portal import vocab
 from portal.extensions import db
 from portal.models import Clinic
+from portal.opendata import hsds
 from portal.profile import PROFILE_FIELDS, Profile
 from portal.vetting import red_flags
 from tests.factories import clean_profile, make_clinic
@@ -553,7 +554,7 @@ def test_ids_are_stable_uuid5_and_distinct():
 
 def test_openapi_paths_cover_every_hsds_route(app):
     paths = hsds.COLLECTIONS
-    from portal.api.hsds import hsds_openapi_paths
+    from portal.opendata.routes import hsds_openapi_paths
 
     described = hsds_openapi_paths()
     routes = {rule.rule for rule in app.url_map.iter_rules() if "/hsds/" in rule.rule}

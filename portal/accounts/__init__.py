@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
-
-from portal.accounts import recovery_views, views  # noqa: E402, F401

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("claims", __name__)
-
-from portal.claims import views  # noqa: E402, F401

@@ -7,13 +7,13 @@ from wtforms import EmailField, RadioField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length
 
 from portal.claims.service import MAX_EVIDENCE, MAX_NOTE
-from portal.dashboard.forms import no_control_characters
+from portal.forms import no_control_characters, strip
 
 
 class DomainClaimForm(FlaskForm):
     work_email = EmailField(
         "Your work email address",
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[strip],
         validators=[
             InputRequired("Enter your address at the clinic's website domain."),
             Length(max=254, message="That email address is too long."),

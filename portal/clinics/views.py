@@ -4,7 +4,7 @@ from flask import abort, current_app, render_template, url_for
 
 from portal.clinics import bp, service
 from portal.structured_data import json_ld_script, medical_clinic
-from portal.vetting import red_flags
+from portal.vetting import RULES, red_flags
 
 
 @bp.get("/")
@@ -39,8 +39,6 @@ def listing(slug: str):
 
 @bp.get("/guide")
 def guide():
-    from portal.vetting import RULES
-
     return render_template("clinics/guide.html", rule_count=len(RULES))
 
 

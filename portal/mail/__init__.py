@@ -11,16 +11,17 @@ from flask import Flask
 
 from portal import events
 from portal.extensions import mail
+from portal.listings import signals
 from portal.mail import cli, delivery, notifications
 
 
 def connect_handlers() -> None:
     """Each lifecycle event to its email. Connecting twice is harmless (blinker keeps one)."""
-    events.revision_approved.connect(notifications.revision_approved)
-    events.revision_rejected.connect(notifications.revision_rejected)
-    events.changes_requested.connect(notifications.changes_requested)
-    events.listing_suspended.connect(notifications.listing_suspended)
-    events.listing_restored.connect(notifications.listing_restored)
+    signals.approved.connect(notifications.revision_approved)
+    signals.rejected.connect(notifications.revision_rejected)
+    signals.changes_requested.connect(notifications.changes_requested)
+    signals.suspended.connect(notifications.listing_suspended)
+    signals.restored.connect(notifications.listing_restored)
     events.report_filed.connect(notifications.report_filed)
     events.report_resolved.connect(notifications.report_resolved)
 

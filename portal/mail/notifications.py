@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.mail.outbox import enqueue, public_url
-from portal.models import Clinic, ClinicManager, ProblemReport, User
+from portal.models import Clinic, ClinicManager, ProblemReport, ReviewDecision, User
 
 
 def staff_addresses(clinic: Clinic) -> list[str]:
@@ -36,56 +36,64 @@ def _to_staff(clinic: Clinic, subject: str, template: str, *, kind: str, **conte
         enqueue(address, subject, template, kind=kind, clinic=clinic, **links, **context)
 
 
-def revision_approved(clinic: Clinic, *, revision, decision, **_) -> None:
+def _decision(revision) -> ReviewDecision | None:
+    return db.session.scalar(
+        select(ReviewDecision).where(ReviewDecision.revision_id == revision.id)
+    )
+
+
+def revision_approved(clinic: Clinic, *, actor=None, revision=None, **_) -> None:
+    if actor is None:  # the sample data and imports are approved by nobody: no one to tell
+        return
     _to_staff(
         clinic,
         f"{clinic.name} is published",
         "decision_approved",
         kind="decision",
         revision=revision,
-        decision=decision,
+        decision=_decision(revision),
     )
 
 
-def revision_rejected(clinic: Clinic, *, revision, decision, **_) -> None:
+def revision_rejected(clinic: Clinic, *, revision=None, **_) -> None:
     _to_staff(
         clinic,
         f"{clinic.name}: your submission was not accepted",
         "decision_rejected",
         kind="decision",
         revision=revision,
-        decision=decision,
+        decision=_decision(revision),
     )
 
 
-def changes_requested(clinic: Clinic, *, revision, decision, **_) -> None:
+def changes_requested(clinic: Clinic, *, revision=None, **_) -> None:
     _to_staff(
         clinic,
         f"{clinic.name}: the moderators ask for changes",
         "decision_changes",
         kind="decision",
         revision=revision,
-        decision=decision,
+        decision=_decision(revision),
     )
 
 
-def listing_suspended(clinic: Clinic, *, reason: str, **_) -> None:
+def listing_suspended(clinic: Clinic, *, detail: str = "", **_) -> None:
     _to_staff(
         clinic,
         f"{clinic.name} is hidden from patients for now",
         "listing_suspended",
         kind="decision",
-        reason=reason,
+        reason=detail,
     )
 
 
-def listing_restored(clinic: Clinic, *, reason: str, **_) -> None:
+def listing_restored(clinic: Clinic, *, detail: str = "", **_) -> None:
     _to_staff(
         clinic,
         f"{clinic.name} is shown to patients again",
         "listing_restored",
         kind="decision",
-        reason=reason,
+        reason=detail,
     )
 
 

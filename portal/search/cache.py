@@ -28,6 +28,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal.compare import tray
 from portal.extensions import db
 from portal.models import Clinic
 
@@ -125,8 +126,6 @@ def answer_key(kind: str) -> tuple | None:
 
 def page_key() -> tuple | None:
     """As `answer_key`, for a results page: only when nothing on it is the visitor's own."""
-    from portal.compare import tray  # the compare feature imports search: import on use
-
     if current_user.is_authenticated or tray.ids(session) or session.get("_flashes"):
         return None
     return answer_key("page")

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("teams", __name__)
-
-from portal.teams import views  # noqa: E402, F401

@@ -8,12 +8,13 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from portal import vocab
 from portal.accounts.forms import MAX_PASSWORD_LENGTH, RegisterForm
+from portal.forms import strip
 
 
 class InviteForm(FlaskForm):
     email = EmailField(
         "Colleague's email address",
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[strip],
         validators=[
             InputRequired("Enter your colleague's email address."),
             Length(max=254, message="That email address is too long."),

@@ -1,0 +1,224 @@
+"""The public listing (`Clinic`) and its coded answers, one row per code."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal import vocab
+from portal.extensions import db
+
+if TYPE_CHECKING:  # relationships name each other; SQLAlchemy resolves them by name
+    from portal.models.accounts import User
+    from portal.models.workflow import ClinicDraft, ClinicRevision
+
+from portal.models.base import _in, utcnow
+from portal.profile import LIST_FIELDS, PROFILE_FIELDS, Profile
+
+
+class Clinic(db.Model):
+    """A listing. Profile columns hold the approved version; see the module docstring."""
+
+    __tablename__ = "clinics"
+    __table_args__ = (
+        CheckConstraint(_in("status", vocab.LISTING_STATUS), name="status"),
+        CheckConstraint(
+            "price_min IS NULL OR price_max IS NULL OR price_min <= price_max", name="price_range"
+        ),
+        Index("ix_clinics_status_lat_lng", "status", "lat", "lng"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    is_sample: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Indexed: its newest value is the listings' version, which keys the search cache.
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime, default=utcnow, onupdate=utcnow, index=True
+    )
+
+    lat: Mapped[float | None] = mapped_column(index=True)
+    lng: Mapped[float | None] = mapped_column(index=True)
+    verified_at: Mapped[date | None] = mapped_column(Date)
+    verification_expires: Mapped[date | None] = mapped_column(Date, index=True)
+    # When the clinic (one-click "still accurate") or a moderator (approval) last confirmed it.
+    last_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    suspended_reason: Mapped[str | None] = mapped_column(Text)
+    published_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clinic_revisions.id", use_alter=True)
+    )
+
+    # The approved profile (portal.profile.Profile, field for field).
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    state: Mapped[str] = mapped_column(String(2), default="")
+    zip: Mapped[str] = mapped_column(String(10), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    npi: Mapped[str] = mapped_column(String(10), default="")
+    licence_state: Mapped[str] = mapped_column(String(2), default="")
+    licence_number: Mapped[str] = mapped_column(String(40), default="")
+    accepting_new_patients: Mapped[bool] = mapped_column(default=True, index=True)
+
+    treatments_administered: Mapped[int | None] = mapped_column(index=True)
+    years_offering: Mapped[int | None]
+    director_discipline: Mapped[str | None] = mapped_column(String(30))
+    physician_on_site: Mapped[bool] = mapped_column(default=False)
+    experience_notes: Mapped[str] = mapped_column(Text, default="")
+
+    screens_medical_history: Mapped[bool] = mapped_column(default=False)
+    screens_psychiatric_evaluation: Mapped[bool] = mapped_column(default=False)
+    screens_prior_treatments: Mapped[bool] = mapped_column(default=False)
+    screens_contraindications: Mapped[bool] = mapped_column(default=False)
+    session_monitor: Mapped[str | None] = mapped_column(String(20))
+    monitors_blood_pressure: Mapped[bool] = mapped_column(default=False)
+    monitors_heart_rate: Mapped[bool] = mapped_column(default=False)
+    monitors_oxygen: Mapped[bool] = mapped_column(default=False)
+    monitors_ecg: Mapped[bool] = mapped_column(default=False)
+    recovery_minutes: Mapped[int | None]
+    transport_required: Mapped[bool] = mapped_column(default=False)
+    fasting_hours: Mapped[int | None]
+    pharmaceutical_grade: Mapped[bool] = mapped_column(default=False)
+    emergency_trained: Mapped[bool] = mapped_column(default=False)
+    offers_home_iv: Mapped[bool] = mapped_column(default=False)
+    in_person_evaluation: Mapped[bool] = mapped_column(default=True)
+    safety_notes: Mapped[str] = mapped_column(Text, default="")
+
+    therapy: Mapped[str | None] = mapped_column(String(20), index=True)
+    therapy_notes: Mapped[str] = mapped_column(Text, default="")
+
+    induction_sessions: Mapped[int | None]
+    induction_weeks: Mapped[int | None]
+    maintenance_offered: Mapped[bool] = mapped_column(default=False)
+    plan_notes: Mapped[str] = mapped_column(Text, default="")
+    price_min: Mapped[int | None] = mapped_column(index=True)
+    price_max: Mapped[int | None]
+    consultation_fee: Mapped[int | None]
+    cost_notes: Mapped[str] = mapped_column(Text, default="")
+
+    route_rows: Mapped[list[ClinicRoute]] = relationship(
+        cascade="all, delete-orphan", order_by="ClinicRoute.code", lazy="selectin"
+    )
+    condition_rows: Mapped[list[ClinicCondition]] = relationship(
+        cascade="all, delete-orphan", order_by="ClinicCondition.code", lazy="selectin"
+    )
+    payment_option_rows: Mapped[list[ClinicPaymentOption]] = relationship(
+        cascade="all, delete-orphan", order_by="ClinicPaymentOption.code", lazy="selectin"
+    )
+    managers: Mapped[list[User]] = relationship(
+        secondary="clinic_managers", back_populates="clinics"
+    )
+    draft: Mapped[ClinicDraft | None] = relationship(back_populates="clinic", uselist=False)
+    revisions: Mapped[list[ClinicRevision]] = relationship(
+        back_populates="clinic",
+        foreign_keys="ClinicRevision.clinic_id",
+        order_by="ClinicRevision.number",
+    )
+    published_revision: Mapped[ClinicRevision | None] = relationship(
+        foreign_keys=[published_revision_id], post_update=True
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def routes(self) -> list[str]:
+        return _in_vocab_order(vocab.ROUTES, (row.code for row in self.route_rows))
+
+    @property
+    def conditions(self) -> list[str]:
+        return _in_vocab_order(vocab.CONDITIONS, (row.code for row in self.condition_rows))
+
+    @property
+    def payment_options(self) -> list[str]:
+        return _in_vocab_order(
+            vocab.PAYMENT_OPTIONS, (row.code for row in self.payment_option_rows)
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def profile(self) -> Profile:
+        """The approved profile as a `Profile`."""
+        return Profile.from_dict({name: getattr(self, name) for name in PROFILE_FIELDS})
+
+    def apply_profile(self, profile: Profile) -> None:
+        """Copy a profile onto the listing's columns (the one place this happens)."""
+        for name, value in profile.to_dict().items():
+            if name not in LIST_FIELDS:
+                setattr(self, name, value)
+        _sync_codes(self.route_rows, ClinicRoute, profile.routes)
+        _sync_codes(self.condition_rows, ClinicCondition, profile.conditions)
+        _sync_codes(self.payment_option_rows, ClinicPaymentOption, profile.payment_options)
+
+    def verification_state(self, today: date) -> str:
+        """`current`, `expired` or `none`: what the verified badge may say today."""
+        if self.verified_at is None or self.verification_expires is None:
+            return "none"
+        return "current" if self.verification_expires > today else "expired"
+
+
+def _in_vocab_order(codes: dict[str, str], present) -> list[str]:
+    found = set(present)
+    return [code for code in codes if code in found]
+
+
+def _sync_codes(rows: list, model: type, wanted: tuple[str, ...]) -> None:
+    """Make a child collection hold exactly `wanted`, keeping rows that stay."""
+    wanted_set = set(wanted)
+    for row in list(rows):
+        if row.code not in wanted_set:
+            rows.remove(row)
+    have = {row.code for row in rows}
+    for code in wanted:
+        if code not in have:
+            rows.append(model(code=code))
+            have.add(code)
+
+
+class ClinicRoute(db.Model):
+    __tablename__ = "clinic_routes"
+    __table_args__ = (
+        CheckConstraint(_in("code", vocab.ROUTES), name="code"),
+        Index("ix_clinic_routes_code_clinic", "code", "clinic_id"),
+    )
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class ClinicCondition(db.Model):
+    __tablename__ = "clinic_conditions"
+    __table_args__ = (
+        CheckConstraint(_in("code", vocab.CONDITIONS), name="code"),
+        Index("ix_clinic_conditions_code_clinic", "code", "clinic_id"),
+    )
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class ClinicPaymentOption(db.Model):
+    __tablename__ = "clinic_payment_options"
+    __table_args__ = (
+        CheckConstraint(_in("code", vocab.PAYMENT_OPTIONS), name="code"),
+        Index("ix_clinic_payment_options_code_clinic", "code", "clinic_id"),
+    )
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
