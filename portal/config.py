@@ -26,6 +26,9 @@ RATE_LIMITS = {
     "RATELIMIT_REPORT": "5 per hour",
     "RATELIMIT_ACCOUNT_EMAIL": "5 per hour",
     "RATELIMIT_RESET": "10 per hour",
+    "RATELIMIT_PASSWORD": "5 per 15 minutes; 20 per day",
+    "RATELIMIT_OPEN_DATA": "60 per minute",
+    "RATELIMIT_OPEN_DATA_FULL": "10 per minute",
 }
 
 

@@ -8,6 +8,7 @@ import re
 import time
 
 from itsdangerous import URLSafeTimedSerializer
+from jsonschema import Draft202012Validator
 from sqlalchemy import select, text
 
 from portal import listings
@@ -167,7 +168,7 @@ def assert_secure_headers(response) -> None:
         assert policy[directive] == value, directive
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 # --- moderation ------------------------------------------------------------------------------
@@ -198,3 +199,11 @@ def decisions_of(revision_id: int) -> list[ReviewDecision]:
 def fresh(model, row_id):
     db.session.expire_all()
     return db.session.get(model, row_id)
+
+
+def schema_validator(app, name: str) -> Draft202012Validator:
+    """A validator for one component schema of the served spec (refs resolve inside it)."""
+    spec = app.test_client().get("/api/openapi.json").get_json()
+    return Draft202012Validator(
+        {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+    )

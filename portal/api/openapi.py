@@ -52,6 +52,7 @@ def spec() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for build in _PATH_BUILDERS:
         _merge(paths, build(), "path")
+    _add_common_responses(paths)
     schemas: dict[str, Any] = {}
     for build in _SCHEMA_BUILDERS:
         _merge(schemas, build(), "schema")
@@ -75,6 +76,28 @@ def spec() -> dict[str, Any]:
         "paths": paths,
         "components": {"schemas": schemas},
     }
+
+
+# Answers any operation can give before the app sees the request.
+COMMON_RESPONSES = {
+    "414": {
+        "description": (
+            "The request line is longer than the web server accepts (gunicorn: 4,094 bytes); "
+            "answered by the server as plain text."
+        )
+    },
+}
+
+# A parameter's text: no control characters (the API answers 400 `invalid_parameter`).
+PRINTABLE = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"
+
+
+def _add_common_responses(paths: dict[str, Any]) -> None:
+    for item in paths.values():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                for status, response in COMMON_RESPONSES.items():
+                    operation["responses"].setdefault(status, response)
 
 
 def _merge(into: dict[str, Any], new: dict[str, Any], kind: str) -> None:
@@ -428,6 +451,7 @@ def clinic_schemas() -> dict[str, Any]:
                 "per_page",
                 "pages",
                 "results",
+                "nearest",
             ],  # fmt: skip
             "additionalProperties": False,
             "properties": {
@@ -452,6 +476,16 @@ def clinic_schemas() -> dict[str, Any]:
                 "per_page": {"type": "integer", "minimum": 1, "maximum": service.MAX_PER_PAGE},
                 "pages": {"type": "integer", "minimum": 1},
                 "results": {"type": "array", "items": ref("ClinicSummary")},
+                "nearest": {
+                    "type": "array",
+                    "maxItems": service.NEAREST_COUNT,
+                    "items": ref("ClinicSummary"),
+                    "description": (
+                        "Empty unless no clinic is within the radius: then the "
+                        f"{service.NEAREST_COUNT} published clinics closest to the place that "
+                        "pass the other filters, at any distance (`distance_miles`), nearest first."
+                    ),
+                },
             },
         },
         "Error": {

@@ -72,6 +72,7 @@ def results_json(found: SearchResults) -> dict[str, Any]:
         "per_page": found.per_page,
         "pages": found.pages,
         "results": [result_json(result) for result in found.results],
+        "nearest": [result_json(result) for result in found.nearest],
     }
 
 

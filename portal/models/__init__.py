@@ -10,7 +10,13 @@ deletes on them (see `APPEND_ONLY_TABLES`).
 
 from portal.models.accounts import ClinicManager, User
 from portal.models.base import new_session_token, utcnow
-from portal.models.clinics import Clinic, ClinicCondition, ClinicPaymentOption, ClinicRoute
+from portal.models.clinics import (
+    Clinic,
+    ClinicCondition,
+    ClinicPaymentOption,
+    ClinicRoute,
+    FormerSlug,
+)
 from portal.models.workflow import (
     APPEND_ONLY_TABLES,
     KEEP_FOREVER_TABLES,
@@ -33,6 +39,7 @@ __all__ = [
     "ClinicPaymentOption",
     "ClinicRevision",
     "ClinicRoute",
+    "FormerSlug",
     "ProblemReport",
     "ReviewDecision",
     "User",

@@ -222,3 +222,17 @@ class ClinicPaymentOption(db.Model):
     )
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
     code: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class FormerSlug(db.Model):
+    """An address a listing had before a moderator approved a new name: it redirects (301).
+
+    Unique, so one old address never leads to two clinics.
+    """
+
+    __tablename__ = "former_slugs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    retired_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -32,6 +32,7 @@ MIN_RADIUS = 1
 MAX_RADIUS = 250
 DEFAULT_RADIUS = 25
 RADIUS_STEPS: tuple[int, ...] = (10, 25, 50, 100, 250)
+NEAREST_COUNT = 3  # clinics offered at any distance when none lies within the radius
 MAX_PRICE_LIMIT = 100_000
 
 UNKNOWN_LOCATION_MESSAGE = (
@@ -130,6 +131,7 @@ class SearchResults:
     place: Place
     total: int
     results: list[Result]
+    nearest: list[Result] = field(default_factory=list)
 
     @property
     def page(self) -> int:
@@ -185,16 +187,41 @@ def clinics_near(place: Place, query: SearchQuery, *, today: date) -> SearchResu
     page = ranked[start : start + query.per_page]
     clinics = load_clinics(row_id for row_id, _distance in page)
     results = [
-        Result(
-            clinic=clinics[row_id],
-            distance_miles=distance,
-            verified=clinics[row_id].verification_state(today) == "current",
-            red_flags=red_flags(clinics[row_id].profile),
-        )
+        _result(clinics[row_id], distance, today)
         for row_id, distance in page
         if row_id in clinics  # unpublished since the ranking query ran (PostgreSQL)
     ]
-    return SearchResults(query=query, place=place, total=len(ranked), results=results)
+    nearest = nearest_clinics(place, query, today=today) if not ranked else []
+    return SearchResults(
+        query=query, place=place, total=len(ranked), results=results, nearest=nearest
+    )
+
+
+def nearest_clinics(
+    place: Place, query: SearchQuery, *, today: date, count: int = NEAREST_COUNT
+) -> list[Result]:
+    """The `count` closest published clinics passing the filters, at any distance.
+
+    For a search that found nothing in its radius, so that it never ends empty-handed
+    (a rural ZIP may have no clinic within 250 miles). Reads every matching clinic's
+    position once: a few milliseconds for thousands of clinics.
+    """
+    statement = _filtered(select(Clinic.id, Clinic.lat, Clinic.lng), query, today)
+    candidates = db.session.connection().execute(statement).all()
+    distances = miles_from(place, [(row.lat, row.lng) for row in candidates])
+    closest = sorted(zip(distances, (row.id for row in candidates), strict=True))[:count]
+    clinics = load_clinics(row_id for _distance, row_id in closest)
+    return [_result(clinics[row_id], distance, today) for distance, row_id in closest
+            if row_id in clinics]  # fmt: skip
+
+
+def _result(clinic: ClinicRow, distance: float, today: date) -> Result:
+    return Result(
+        clinic=clinic,
+        distance_miles=distance,
+        verified=clinic.verification_state(today) == "current",
+        red_flags=red_flags(clinic.profile),
+    )
 
 
 def rank(place: Place, query: SearchQuery, *, today: date) -> list[tuple[int, float]]:
@@ -242,10 +269,14 @@ def _candidates(place: Place, query: SearchQuery, today: date):
     elif query.sort == "price":
         columns.append(Clinic.price_min)
     statement = select(*columns).where(
-        Clinic.status == "published",
-        Clinic.lat.between(min_lat, max_lat),
-        Clinic.lng.between(min_lng, max_lng),
+        Clinic.lat.between(min_lat, max_lat), Clinic.lng.between(min_lng, max_lng)
     )
+    return _filtered(statement, query, today)
+
+
+def _filtered(statement, query: SearchQuery, today: date):
+    """`statement` narrowed to published clinics passing every filter of `query`."""
+    statement = statement.where(Clinic.status == "published")
     for code in query.routes:
         statement = statement.where(
             exists().where(ClinicRoute.clinic_id == Clinic.id, ClinicRoute.code == code)
