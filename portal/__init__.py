@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_cors(app)
     register_compression(app)
     register_template_helpers(app)
+    register_mail(app)
     register_commands(app)
     return app
 
@@ -90,6 +91,9 @@ VIEW_MODULES = (
     "search.views",
     "compare.views",
     "accounts.views",
+    "accounts.recovery_views",
+    "teams.views",
+    "claims.views",
     "dashboard.views",
     "moderation.views",
     "moderation.staff",
@@ -104,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from portal import (
         accounts,
         api,
+        claims,
         clinics,
         compare,
         dashboard,
@@ -111,11 +116,13 @@ def register_blueprints(app: Flask) -> None:
         pages,
         reports,
         search,
+        teams,
     )
 
     for name in VIEW_MODULES:
         importlib.import_module(f"portal.{name}")
-    features = (clinics, search, compare, accounts, dashboard, moderation, reports, api, pages)
+    features = (clinics, search, compare, accounts, dashboard, teams, claims, moderation, reports)
+    features = (*features, api, pages)
     for feature in features:
         app.register_blueprint(feature.bp)
 
@@ -148,6 +155,12 @@ def register_template_helpers(app: Flask) -> None:
     from portal import templating
 
     templating.register(app)
+
+
+def register_mail(app: Flask) -> None:
+    from portal import mail
+
+    mail.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -89,14 +89,19 @@ def register(app: Flask) -> None:
         """Create a moderator account (or make an existing account a moderator)."""
         from portal.accounts.service import normalise_email, password_problem
         from portal.auth import hash_password
-        from portal.models import User
+        from portal.models import User, utcnow
 
         email = normalise_email(email)
         if problem := password_problem(password, email):
             raise click.BadParameter(problem, param_hint="--password")
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            user = User(email=email, password_hash=hash_password(password), role="moderator")
+            user = User(
+                email=email,
+                password_hash=hash_password(password),
+                role="moderator",
+                email_verified_at=utcnow(),
+            )
             db.session.add(user)
         else:
             user.role = "moderator"

@@ -24,6 +24,8 @@ RATE_LIMITS = {
     "RATELIMIT_SEARCH": "60 per minute",
     "RATELIMIT_API": "120 per minute",
     "RATELIMIT_REPORT": "5 per hour",
+    "RATELIMIT_ACCOUNT_EMAIL": "5 per hour",
+    "RATELIMIT_RESET": "10 per hour",
     "RATELIMIT_PASSWORD": "5 per 15 minutes; 20 per day",
     "RATELIMIT_OPEN_DATA": "60 per minute",
     "RATELIMIT_OPEN_DATA_FULL": "10 per minute",
@@ -124,4 +126,24 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "CONTACT_EMAIL": environ.get("CONTACT_EMAIL", "").strip(),
         # How long the operator's log rotation keeps the server log (stated on /privacy).
         "SECURITY_LOG_DAYS": _optional_int(environ.get("SECURITY_LOG_DAYS")),
+        **_mail_settings(instance_path, environ),
+    }
+
+
+def _mail_settings(instance_path: Path, environ: Mapping[str, str]) -> dict:
+    """Outgoing mail (Flask-Mailman over SMTP); no MAIL_SERVER: .eml files in instance/outbox/."""
+    use_ssl = _env_bool("MAIL_USE_SSL", False, environ)
+    return {
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(environ.get("MAIL_PORT", "465" if use_ssl else "587")),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", not use_ssl, environ),
+        "MAIL_USE_SSL": use_ssl,
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", ""),
+        "MAIL_TIMEOUT": float(environ.get("MAIL_TIMEOUT", "10")),
+        "MAIL_OUTBOX_DIR": environ.get("MAIL_OUTBOX_DIR", str(instance_path / "outbox")),
+        # After a request that queued mail, one short delivery attempt once the answer is sent.
+        "MAIL_SEND_AFTER_REQUEST": _env_bool("MAIL_SEND_AFTER_REQUEST", True, environ),
     }

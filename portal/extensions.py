@@ -9,6 +9,7 @@ from flask import has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -35,6 +36,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+mail = Mail()
 # The breach logger (portal.limits.log_breach) is attached by the factory, so this
 # module imports nothing of the portal's own.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

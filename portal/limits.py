@@ -142,3 +142,29 @@ problem_reports = limiter.limit(
     scope="report",
     deduct_when=_report_stored,
 )
+
+
+def target_key() -> str:
+    """Mail sent to one address (reset links), whichever address asks for it."""
+    from portal.accounts.service import normalise_email
+
+    return "target:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+# Asking for mail: per client address and per target address, so neither floods an inbox.
+account_mail_by_address = limiter.limit(
+    _configured("RATELIMIT_ACCOUNT_EMAIL"), methods=["POST"], scope="account-mail-address"
+)
+account_mail_by_target = limiter.limit(
+    _configured("RATELIMIT_ACCOUNT_EMAIL"),
+    key_func=target_key,
+    methods=["POST"],
+    scope="account-mail-target",
+)
+account_mail_by_user = limiter.limit(
+    _configured("RATELIMIT_ACCOUNT_EMAIL"),
+    key_func=user_key,
+    methods=["POST"],
+    scope="account-mail-user",
+)
+password_reset = limiter.limit(_configured("RATELIMIT_RESET"), methods=["POST"], scope="reset")

@@ -163,6 +163,35 @@ def deployment_problems(config: Mapping, *, debug: bool = False) -> list[str]:
         problems.append("TRUSTED_HOSTS is not set: the site answers to any Host header")
     if not config.get("MAX_CONTENT_LENGTH"):
         problems.append("MAX_CONTENT_LENGTH is not set: request bodies are unlimited")
+    problems.extend(mail_problems(config))
+    return problems
+
+
+def mail_problems(config: Mapping) -> list[str]:
+    """Mail settings that cannot reach people in production."""
+    problems = []
+    if not config.get("MAIL_SERVER"):
+        problems.append(
+            "MAIL_SERVER is not set: verification, reset and decision emails would only be "
+            "written to files under instance/outbox/"
+        )
+    if not config.get("MAIL_DEFAULT_SENDER"):
+        problems.append("MAIL_DEFAULT_SENDER is not set: mail would go out from no-reply@localhost")
+    if config.get("MAIL_USE_TLS") and config.get("MAIL_USE_SSL"):
+        problems.append("MAIL_USE_TLS and MAIL_USE_SSL are both on: choose one")
+    encrypted = config.get("MAIL_USE_TLS") or config.get("MAIL_USE_SSL")
+    remote = config.get("MAIL_SERVER", "") not in ("", "localhost", "127.0.0.1", "::1")
+    if remote and not encrypted:
+        problems.append(
+            "MAIL_USE_TLS and MAIL_USE_SSL are off for a remote MAIL_SERVER: reset links "
+            "would cross the network in clear"
+        )
+    if bool(config.get("MAIL_USERNAME")) != bool(config.get("MAIL_PASSWORD")):
+        problems.append("MAIL_USERNAME and MAIL_PASSWORD must be set together")
+    if not (config.get("CONTACT_EMAIL") or "").strip():
+        problems.append(
+            "CONTACT_EMAIL is not set: emails and the about page give no address to write to"
+        )
     return problems
 
 

@@ -92,6 +92,25 @@ USER_ROLES: dict[str, str] = {
     "moderator": "Moderator",
 }
 
+# What a clinic's staff member may do: owners also invite, remove and change roles.
+TEAM_ROLES: dict[str, str] = {
+    "owner": "Owner",
+    "editor": "Editor",
+}
+
+# How someone claiming an unmanaged listing shows it is theirs.
+CLAIM_METHODS: dict[str, str] = {
+    "domain": "An email address at the clinic's website domain",
+    "evidence": "Evidence for the moderators to check",
+}
+
+CLAIM_STATUS: dict[str, str] = {
+    "awaiting_email": "Waiting for the link sent to the work address",
+    "waiting": "Waiting for a moderator",
+    "approved": "Approved",
+    "refused": "Refused",
+}
+
 DECISIONS: dict[str, str] = {
     "approve": "Approved",
     "reject": "Rejected",

@@ -67,7 +67,7 @@ def _test_config(database_url: str, geodata_path: str, **overrides) -> dict:
 def app_config(tmp_path, geodata_path, _external_schema) -> dict:
     """Settings for this test's app; a test may change them before using `app`."""
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.db'}"
-    return _test_config(url, geodata_path)
+    return _test_config(url, geodata_path, MAIL_OUTBOX_DIR=str(tmp_path / "outbox"))
 
 
 def _fresh_request_globals(_sender, **_extra) -> None:
@@ -109,6 +109,17 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def mail_server():
+    """A real SMTP server (aiosmtpd) on a free port; see tests/mailbox.py."""
+    from tests.mailbox import MailServer
+
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

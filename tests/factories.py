@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal import listings
 from portal.extensions import db
-from portal.models import Clinic, User
+from portal.models import Clinic, User, utcnow
 from portal.profile import Profile
 
 _numbers = count(1)
@@ -68,7 +68,11 @@ def clean_profile(**overrides) -> Profile:
 
 
 def make_user(
-    role: str = "clinic_staff", email: str | None = None, password: str = TEST_PASSWORD
+    role: str = "clinic_staff",
+    email: str | None = None,
+    password: str = TEST_PASSWORD,
+    *,
+    verified: bool = True,
 ) -> User:
     from portal.auth import hash_password
 
@@ -76,6 +80,7 @@ def make_user(
         email=email or f"user{next(_numbers)}@clinic.example",
         password_hash=hash_password(password),
         role=role,
+        email_verified_at=utcnow() if verified else None,
     )
     db.session.add(user)
     db.session.commit()

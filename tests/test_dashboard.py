@@ -33,6 +33,7 @@ from tests.helpers import (
     send,
     stored_draft,
 )
+from tests.mailbox import eml_files, link_in
 
 
 def save(actor, clinic: Clinic, profile: Profile, **extra):
@@ -135,6 +136,17 @@ def test_register_write_fail_submit_publish_and_edit(app, browser, moderator):
     # Fixed, saved, then submitted: pending, and still not public.
     assert send(browser, edit_url(clinic), form_data(full)).status_code == 303
     assert stored_draft(clinic.id) == full
+    token, version = open_form(browser, edit_url(clinic))
+    response = browser.client.post(
+        f"/dashboard/clinics/{clinic.id}/submit", data={"csrf_token": token, "version": version}
+    )
+    # Not before the address is confirmed: the draft stays, the page says why.
+    assert response.status_code == 403
+    assert "cannot go to review until you confirm your email address" in html_of(response)
+    assert app.test_cli_runner().invoke(args=["send-mail"]).exit_code == 0
+    (message,) = [m for m in eml_files(app.config["MAIL_OUTBOX_DIR"]) if m["To"] == owner.email]
+    verify_url = link_in(message, "/account/verify/")
+    assert browser.submit(verify_url).status_code == 303
     token, version = open_form(browser, edit_url(clinic))
     response = browser.client.post(
         f"/dashboard/clinics/{clinic.id}/submit", data={"csrf_token": token, "version": version}

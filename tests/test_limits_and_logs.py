@@ -153,6 +153,9 @@ SAFE_ENV = {
     "TRUSTED_HOSTS": "clinics.example",
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/3",
     "WEB_CONCURRENCY": "4",
+    "MAIL_SERVER": "smtp.clinics.example",
+    "MAIL_DEFAULT_SENDER": "Ketamine Clinic Finder <no-reply@clinics.example>",
+    "CONTACT_EMAIL": "help@clinics.example",
 }
 
 
@@ -207,7 +210,8 @@ def test_check_fails_and_names_each_unsafe_setting(runner, monkeypatch, change, 
 def test_check_names_every_problem_at_once(runner, monkeypatch):
     result = _check(runner, monkeypatch, WEB_CONCURRENCY="4", FLASK_DEBUG="1")
     assert result.exit_code != 0
-    assert result.output.count("UNSAFE:") == 4  # debug, secret, memory limits, hosts
+    # debug, secret, memory limits, hosts, and the three mail settings (server, sender, contact)
+    assert result.output.count("UNSAFE:") == 7
 
 
 def test_memory_limits_are_fine_for_one_worker():

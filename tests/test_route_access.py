@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from portal import listings
+from portal.claims import service as claims
 from portal.extensions import db
 from portal.models import ProblemReport, utcnow
 from portal.reports import service as reports
@@ -28,6 +29,7 @@ ANY_STAFF = (302, 200, 200, 403)
 MODERATORS = (302, 404, 404, 200)  # moderation is hidden from staff
 SIGNED_OUT_ONLY = (200, 302, 302, 302)
 SIGNED_IN = (302, 200, 200, 200)
+BAD_LINK = (400, 400, 400, 400)  # the emailed-link pages, opened with a forged token
 
 GET = {
     "clinics.home": ANYONE_OK,
@@ -66,6 +68,15 @@ GET = {
     "moderation.queue": MODERATORS,
     "moderation.review": MODERATORS,
     "moderation.clinic": MODERATORS,
+    "accounts.verify": BAD_LINK,
+    "accounts.reset": BAD_LINK,
+    "accounts.forgot": ANYONE_OK,
+    "accounts.change_email": SIGNED_IN,
+    "teams.team": STAFF_ONLY,
+    "teams.join": BAD_LINK,
+    "claims.new": ANY_STAFF,
+    "claims.confirm": BAD_LINK,
+    "claims.review": MODERATORS,
     "moderation.accounts_list": MODERATORS,
     "moderation.account": MODERATORS,
 }
@@ -92,6 +103,21 @@ POST = {
     "compare.add": (400, 400, 400, 400),  # no clinic named
     "compare.remove": (400, 400, 400, 400),
     "compare.clear": (303, 303, 303, 303),
+    "accounts.verify_confirm": BAD_LINK,
+    "accounts.resend_verification": (302, 303, 303, 303),  # already verified: nothing sent
+    "accounts.change_email": (302, 422, 422, 422),
+    "accounts.forgot": (422, 422, 422, 422),
+    "accounts.reset": BAD_LINK,
+    "teams.invite": (302, 422, 404, 403),
+    "teams.revoke": (302, 422, 404, 403),  # no such invitation
+    "teams.remove": (302, 422, 404, 403),  # not on the team
+    "teams.change_role": (302, 422, 404, 403),
+    "teams.leave": (302, 409, 404, 403),  # the last owner stays
+    "teams.join": BAD_LINK,
+    "claims.by_domain": (302, 422, 422, 403),
+    "claims.with_evidence": (302, 422, 422, 403),
+    "claims.confirm": BAD_LINK,
+    "claims.review": (302, 404, 404, 422),
     "search.locate": (400, 400, 400, 400),  # no position given
 }
 
@@ -132,6 +158,8 @@ def world(app, make_actor) -> World:
     )
     pending = listings.submit_revision(own, user=staff.user)
     report = reports.file_report(own, kind="other", now=utcnow())
+    unmanaged = make_clinic(manager=None)
+    claim = claims.claim_with_evidence(unmanaged, other.user, "Call the front desk.", utcnow())
     db.session.commit()
     for actor in (staff, other, moderator):
         actor.login()
@@ -148,6 +176,9 @@ def world(app, make_actor) -> World:
         "number": 1,
         "filename": "css/site.css",
         "record_id": None,
+        "token": "not-a-real-token",
+        "invitation_id": 1,
+        "claim_id": claim.id,
     }
     records = {
         "api.hsds_service": _first_id(services),
@@ -248,6 +279,21 @@ POST_ACTOR = {
     "compare.add": "anonymous",
     "compare.remove": "anonymous",
     "compare.clear": "anonymous",
+    "accounts.verify_confirm": "anonymous",
+    "accounts.resend_verification": "staff",
+    "accounts.change_email": "staff",
+    "accounts.forgot": "anonymous",
+    "accounts.reset": "anonymous",
+    "teams.invite": "staff",
+    "teams.revoke": "staff",
+    "teams.remove": "staff",
+    "teams.change_role": "staff",
+    "teams.leave": "staff",
+    "teams.join": "anonymous",
+    "claims.by_domain": "staff",
+    "claims.with_evidence": "staff",
+    "claims.confirm": "anonymous",
+    "claims.review": "moderator",
     "search.locate": "anonymous",
 }
 

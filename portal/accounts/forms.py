@@ -111,3 +111,59 @@ class PasswordForm(FlaskForm):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField(
+        "Your account's email address",
+        filters=[strip],
+        validators=[
+            InputRequired("Enter your email address."),
+            Length(max=254, message="That email address is too long."),
+            no_control_characters,
+        ],
+        render_kw={"autocomplete": "username"},
+    )
+
+
+class ResetForm(FlaskForm):
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            InputRequired("Choose a new password."),
+            Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
+            _acceptable_password,
+        ],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    new_password_confirm = PasswordField(
+        "Type the new password again",
+        validators=[
+            InputRequired("Type the new password a second time."),
+            EqualTo("new_password", "The two passwords are not the same."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class EmailChangeForm(FlaskForm):
+    new_email = EmailField(
+        "New email address",
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the new address."),
+            Length(max=254, message="That email address is too long."),
+            Email("Enter an email address like name@yourclinic.com."),
+        ],
+        description="We send a link there; the change happens once you open it.",
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        "Your current password",
+        validators=[
+            InputRequired("Enter your current password."),
+            Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -7,13 +7,11 @@ account gets far; registration is limited per address.
 
 from __future__ import annotations
 
-import contextlib
-
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal import limits, security
-from portal.accounts import bp, service
+from portal.accounts import bp, recovery, service
 from portal.accounts.forms import LoginForm, PasswordForm, RegisterForm
 from portal.extensions import db
 from portal.models import User
@@ -24,8 +22,9 @@ SIGN_IN_FAILED = (
 )
 # One message after every registration, new email or not (see `register`).
 REGISTERED = (
-    "Thank you. Please sign in with the email address and password you just entered. "
-    "If this address already had an account, use that account's password."
+    "Thank you. We have sent a message to the address you entered: open its link to confirm "
+    "the address. Meanwhile you can sign in and start your clinic's draft. If this address "
+    "already had an account, use that account's password."
 )
 SUSPENDED = (
     "This account is on hold, so it cannot sign in. "
@@ -55,8 +54,8 @@ def register():
 
     A new and an already registered email get the same answer (a redirect to
     sign in, with the same message), so the form cannot be used to find out
-    who has an account. Without email delivery there is no way to tell the
-    owner of an existing address anything more.
+    who has an account. A new account gets a verification link; the owner of
+    an existing address gets a note saying someone tried (portal.accounts.recovery).
     """
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
@@ -64,8 +63,12 @@ def register():
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("accounts/register.html", form=form), status
-    with contextlib.suppress(service.EmailTaken):  # answered exactly like a new account
-        service.register_staff(form.email.data, form.password.data)
+    try:
+        user = service.register_staff(form.email.data, form.password.data)
+    except service.EmailTaken:  # answered exactly like a new account
+        recovery.tell_existing_owner(form.email.data)
+    else:
+        recovery.send_verification(user)
     db.session.commit()
     flash(REGISTERED, "success")
     return redirect(url_for("accounts.login"), code=303)

@@ -41,6 +41,7 @@ def listing(slug: str):
         structured_data=structured_data,
         map_data=clinic_map_data(clinic),
         verification=service.latest_verification(clinic),
+        claimable=not clinic.managers,
     )
 
 

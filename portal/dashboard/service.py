@@ -15,14 +15,20 @@ from portal import vocab
 from portal.extensions import db
 from portal.geo import GeocodingError, geocode_place
 from portal.listings import operations
-from portal.listings.errors import NothingToSubmit, StaleEdit
+from portal.listings.errors import EmailNotVerified, NothingToSubmit, StaleEdit
 from portal.listings.operations import submit_for_review
 from portal.listings.queries import MAX_ID, managed_clinic, managed_clinics, state_of
 from portal.models import Clinic, ClinicDraft, ClinicRevision, User
 from portal.places import get_geocoder
 from portal.profile import Profile
 
-__all__ = ["NothingToSubmit", "managed_clinic", "managed_clinics", "submit_for_review"]
+__all__ = [
+    "EmailNotVerified",
+    "NothingToSubmit",
+    "managed_clinic",
+    "managed_clinics",
+    "submit_for_review",
+]
 
 STALE_SAVE = (
     "This profile was changed in another window or by a colleague after you opened it, "

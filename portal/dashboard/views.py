@@ -254,6 +254,10 @@ def _submit_after_save(clinic: Clinic, form: ProfileForm, *, created: bool = Fal
         db.session.commit()
         flash(str(same), "info")
         return redirect(url_for("dashboard.edit", clinic_id=clinic.id), code=303)
+    except service.EmailNotVerified as unverified:
+        db.session.commit()
+        flash(str(unverified), "error")
+        return redirect(url_for("dashboard.edit", clinic_id=clinic.id), code=303)
     db.session.commit()
     _flash_submitted(revision)
     return redirect(url_for("dashboard.index"), code=303)
@@ -286,6 +290,9 @@ def submit(clinic_id: int):
     except service.NothingToSubmit as same:
         db.session.rollback()
         return _render_form(_form_from_draft(clinic), clinic=clinic, status=409, problem=str(same))
+    except service.EmailNotVerified as unverified:
+        db.session.rollback()
+        return _render_index(problem=str(unverified), status=403)
     db.session.commit()
     _flash_submitted(revision)
     return redirect(url_for("dashboard.index"), code=303)

@@ -36,6 +36,10 @@ class NothingToSubmit(ListingError):
     """The working copy is the same as the version waiting for review or already public."""
 
 
+class EmailNotVerified(ListingError):
+    """Only an account with a confirmed address may send a listing for review."""
+
+
 # --- moderators' decisions -----------------------------------------------------------------
 
 

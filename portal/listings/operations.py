@@ -23,6 +23,7 @@ from portal.listings.checklist import Checklist, ChecklistIncomplete
 from portal.listings.errors import (
     AlreadyDecided,
     CannotLocate,
+    EmailNotVerified,
     IncompleteProfile,
     ModerationError,
     NotAModerator,
@@ -53,6 +54,12 @@ from portal.profile import Profile
 STALE_SUBMIT = (
     "This draft was changed in another window or by a colleague after you opened this page, "
     "so we did not submit it. Look at the latest version and submit again."
+)
+
+
+NOT_VERIFIED = (
+    "Your draft is saved, but it cannot go to review until you confirm your email address. "
+    "Open the link we sent you, or ask for a new one at the top of your clinics page."
 )
 
 
@@ -147,8 +154,11 @@ def submit_revision(
 def submit_for_review(clinic: Clinic, *, user: User, seen_version: int | None) -> ClinicRevision:
     """Freeze the working copy as a new revision, if it is the one the user saw.
 
-    Refuses to send again what is already waiting for review or already public.
+    Refuses to send again what is already waiting for review or already public, and
+    refuses accounts whose email address is not confirmed yet.
     """
+    if not user.email_verified:
+        raise EmailNotVerified(NOT_VERIFIED)
     draft = lock_draft(clinic)
     if draft is not None and seen_version != draft.version:
         raise StaleEdit(STALE_SUBMIT)

@@ -34,6 +34,10 @@ class User(UserMixin, db.Model):
     # Flask-Login stores this token, not the id: replacing it ends every session.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     is_suspended: Mapped[bool] = mapped_column(default=False)
+    # None until the owner follows the link sent to `email`; unverified accounts cannot submit.
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A new address waiting for its link; `email` changes only once it is verified.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
 
@@ -52,16 +56,24 @@ class User(UserMixin, db.Model):
     def is_moderator(self) -> bool:
         return self.role == "moderator"
 
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
     def rotate_session_token(self) -> None:
         """Invalidate every cookie issued before now (logout, password change, suspension)."""
         self.session_token = new_session_token()
 
 
 class ClinicManager(db.Model):
-    """Which staff accounts may edit which clinics."""
+    """Which staff accounts may edit which clinics; owners also manage the team."""
 
     __tablename__ = "clinic_managers"
+    __table_args__ = (CheckConstraint(_in("role", vocab.TEAM_ROLES), name="role"),)
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(10), default="owner", server_default="owner")
     added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(viewonly=True)

@@ -20,6 +20,16 @@ AUDIT_ACTIONS: dict[str, str] = {
     "problem_reported": "Problem reported by a patient",
     "report_resolved": "Problem report resolved",
     "flag_dismissed": "Red flag dismissed",
+    "team_invited": "Colleague invited",
+    "team_invitation_revoked": "Invitation withdrawn",
+    "team_joined": "Colleague joined the team",
+    "team_removed": "Colleague removed from the team",
+    "team_left": "Staff member left the team",
+    "team_role_changed": "Team role changed",
+    "claim_started": "Someone claimed the listing",
+    "claim_email_confirmed": "Claim: work address confirmed",
+    "claim_approved": "Claim approved: the claimant manages the listing",
+    "claim_refused": "Claim refused",
 }
 
 

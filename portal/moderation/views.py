@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import freshness, listings, security
 from portal.auth import moderator_required
+from portal.claims import service as claims
 from portal.clinics.service import latest_verification
 from portal.extensions import db
 from portal.listings import slugs
@@ -38,6 +39,7 @@ def queue():
         expiring=service.expiring_listings(today),
         reports=reports.open_reports(),
         out_of_date=freshness.out_of_date_listings(now, current_app.config["STALE_AFTER_DAYS"]),
+        claims=claims.waiting_claims(),
         now=now,
         today=today,
         waited_text=service.waited_text,

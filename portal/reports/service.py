@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 
-from portal import listings, vocab
+from portal import events, listings, vocab
 from portal.extensions import db
 from portal.models import Clinic, ProblemReport, User
 
@@ -80,6 +80,7 @@ def file_report(
         detail=f"Report {report.id}: {vocab.REPORT_KINDS[kind]}.",
     )
     db.session.flush()
+    events.report_filed.send(report)
     return report
 
 
@@ -154,4 +155,5 @@ def resolve(report_id: int, moderator: User, note: str, now: datetime) -> Proble
         detail=f"Report {report.id} ({vocab.REPORT_KINDS[report.kind]}) resolved: {note}",
     )
     db.session.flush()
+    events.report_resolved.send(report)
     return report

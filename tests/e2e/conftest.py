@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,25 @@ class LiveSite:
             )
             return user.email
 
+    def mail_link(self, address: str, path_part: str, timeout: float = 5) -> str:
+        """The newest link containing `path_part` mailed to `address` (an .eml in the outbox).
+
+        Werkzeug's server skips a response's close callbacks when the browser drops the
+        connection first, so the timer's `send-mail` delivers what still waits
+        (gunicorn always runs them: tests/test_mail_outbox.py).
+        """
+        from tests.mailbox import eml_files, link_in
+
+        self.app.test_cli_runner().invoke(args=["send-mail"])
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [m for m in eml_files(self.app.config["MAIL_OUTBOX_DIR"]) if m["To"] == address]
+            if found or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert found, f"no mail reached {address} in {self.app.config['MAIL_OUTBOX_DIR']}"
+        return self(link_in(found[-1], path_part))
+
     def clinic_ids(self, *slugs: str) -> list[int]:
         from sqlalchemy import select
 
@@ -150,7 +170,8 @@ def _site_config(database_url: str, geodata_path: str, **overrides) -> dict:
 def live_site(tmp_path_factory, geodata_path, _external_schema) -> Iterator[LiveSite]:
     """The app served by Werkzeug on a free port over the sample clinics."""
     database_url = TEST_DATABASE_URL or (f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'site.db'}")
-    app = create_app(_site_config(database_url, geodata_path))
+    outbox = str(tmp_path_factory.mktemp("outbox"))  # mail as .eml files, never in instance/
+    app = create_app(_site_config(database_url, geodata_path, MAIL_OUTBOX_DIR=outbox))
     with app.app_context():
         if not TEST_DATABASE_URL:
             db.create_all()
@@ -175,7 +196,10 @@ def site_with_settings(live_site, geodata_path):
 
     def start(**settings) -> LiveSite:
         database_url = live_site.app.config["SQLALCHEMY_DATABASE_URI"]
-        app = create_app(_site_config(database_url, geodata_path, **settings))
+        outbox = live_site.app.config["MAIL_OUTBOX_DIR"]
+        app = create_app(
+            _site_config(database_url, geodata_path, MAIL_OUTBOX_DIR=outbox, **settings)
+        )
         server, thread = _serve(app)
         started.append((app, server, thread))
         url = f"http://127.0.0.1:{server.server_port}"

@@ -110,6 +110,13 @@ def test_clinic_registers_submits_moderator_approves_patient_finds_it(
     staff.get_by_role("button", name="Create account").click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("Sign in for clinics")
     sign_in(staff, live_site, "manager@lighthouse-clinic.example")
+    expect(staff.locator("#verify-email")).to_contain_text("Please confirm your email address")
+
+    # The confirmation link arrives by email (an .eml file: no mail server here).
+    staff.goto(live_site.mail_link("manager@lighthouse-clinic.example", "/account/verify/"))
+    staff.get_by_role("button", name="Confirm my address").click()
+    expect(staff.locator(".flash-success")).to_contain_text("is confirmed")
+    expect(staff.locator("#verify-email")).to_have_count(0)
 
     # They fill in the whole profile, mistyping the ZIP code.
     staff.get_by_role("link", name="Add a clinic").click()

@@ -143,6 +143,17 @@ def _dashboard(page, live_site) -> None:
     page.goto(live_site("/dashboard"))
 
 
+def _team(page, live_site) -> None:
+    _dashboard(page, live_site)
+    page.get_by_role("link", name="Team").first.click()
+    page.wait_for_url("**/team")
+
+
+def _claim(page, live_site) -> None:
+    sign_in(page, live_site, live_site.make_user())
+    page.goto(live_site("/clinics/harbor-ketamine-center/claim"))
+
+
 def _profile_form_with_errors(page, live_site) -> None:
     sign_in(page, live_site, live_site.make_user())
     page.goto(live_site("/dashboard/clinics/new"))
@@ -199,6 +210,10 @@ PAGE_TYPES = [
     PageType("register", _visit("/account/register")),
     PageType("register-errors", _register_with_errors),
     PageType("dashboard", _dashboard),
+    PageType("team", _team),
+    PageType("claim", _claim),
+    PageType("forgot-password", _visit("/account/forgot")),
+    PageType("bad-link", _visit("/account/reset/not-a-real-link")),
     PageType("profile-form-errors", _profile_form_with_errors),
     PageType("moderation-queue", _moderation_queue),
     PageType("moderation-review", _moderation_review),
