@@ -565,7 +565,7 @@ def test_ids_are_stable_uuid5_and_distinct():
 
 def test_openapi_paths_cover_every_hsds_route(app):
     paths = hsds.COLLECTIONS
-    from portal.opendata.routes import hsds_openapi_paths
+    from portal.opendata.openapi_paths import hsds_openapi_paths
 
     described = hsds_openapi_paths()
     routes = {rule.rule for rule in app.url_map.iter_rules() if "/hsds/" in rule.rule}

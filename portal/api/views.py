@@ -11,7 +11,7 @@ from portal.api import bp, openapi, serializers
 from portal.clinics.service import published_clinic_by_id
 from portal.errors import error_response
 from portal.geo import GeocodingError
-from portal.opendata.routes import hsds_openapi_paths
+from portal.opendata.openapi_paths import hsds_openapi_paths
 from portal.places import get_geocoder
 from portal.search import cache as search_cache
 from portal.search import service
