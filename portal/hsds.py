@@ -164,6 +164,7 @@ def _red_flag_titles() -> dict[str, str]:
     """Each rule's title, read off a profile that trips every rule (titles live in vetting)."""
     worst = Profile(
         routes=("esketamine",),
+        settings=("at_home", "telehealth"),
         offers_home_iv=True,
         in_person_evaluation=False,
         description="A guaranteed cure.",

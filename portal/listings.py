@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from portal import vocab
 from portal.dates import add_months
 from portal.extensions import db
+from portal.hours import zone_at
 from portal.models import (
     AuditEvent,
     Clinic,
@@ -274,6 +275,15 @@ class Checklist:
     notes: str = ""
 
 
+def local_timezone(clinic: Clinic) -> str:
+    """The zone a listing's hours are read in: the one it names, else the one at its place."""
+    if clinic.timezone:
+        return clinic.timezone
+    if clinic.lat is None or clinic.lng is None:
+        return ""
+    return zone_at(clinic.lat, clinic.lng) or ""
+
+
 def publish_revision(
     revision: ClinicRevision,
     *,
@@ -293,6 +303,7 @@ def publish_revision(
     clinic.apply_profile(revision.profile)
     if coordinates is not None:
         clinic.lat, clinic.lng = coordinates
+    clinic.local_timezone = local_timezone(clinic)
     clinic.status = "published"
     clinic.suspended_reason = None
     clinic.published_revision_id = revision.id

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from portal import vocab
+from portal.api import openapi_care
 from portal.profile import FIELD_LABELS, LIST_VOCABULARIES, Profile
 from portal.search import service
 from portal.search.forms import ERROR_CODES
@@ -162,6 +163,7 @@ def search_parameters() -> list[dict[str, Any]]:
             "verified", "Only clinics whose verification is current (not yet expired)."
         ),
         _flag_parameter("accepting", "Only clinics accepting new patients."),
+        *openapi_care.care_parameters(_flag_parameter),
         {
             "name": "max_price",
             "in": "query",
@@ -273,6 +275,8 @@ _ENUMS: dict[str, dict[str, str]] = {
     "director_discipline": vocab.DIRECTOR_DISCIPLINES,
     "session_monitor": vocab.SESSION_MONITORS,
     "therapy": vocab.THERAPY,
+    "telehealth_evaluation": vocab.TELEHEALTH_EVALUATIONS,
+    "remote_companion": vocab.REMOTE_COMPANIONS,
 }
 _COUNTS = {"treatments_administered", "years_offering", "recovery_minutes", "fasting_hours"}
 _COUNTS |= {"induction_sessions", "induction_weeks", "price_min", "price_max", "consultation_fee"}
@@ -283,8 +287,13 @@ def _profile_property(field: dataclasses.Field) -> dict[str, Any]:
     hint = typing.get_type_hints(Profile)[field.name]
     optional = isinstance(hint, types.UnionType) and type(None) in typing.get_args(hint)
     base = next(arg for arg in typing.get_args(hint) or (hint,) if arg is not type(None))
-    if field.name in LIST_VOCABULARIES:
+    if field.name in openapi_care.RECORD_FIELD_SCHEMAS:
         schema: dict[str, Any] = {
+            "type": "array",
+            "items": ref(openapi_care.RECORD_FIELD_SCHEMAS[field.name]),
+        }
+    elif field.name in LIST_VOCABULARIES:
+        schema = {
             "type": "array",
             "items": {"type": "string", "enum": _codes(LIST_VOCABULARIES[field.name])},
         }
@@ -360,6 +369,7 @@ def clinic_schemas() -> dict[str, Any]:
         "verification_expires": _date("The day the verification lapses."),
         "red_flags": {"type": "array", "items": ref("RedFlag")},
         "url": {"type": "string", "description": "The listing page on this site."},
+        **openapi_care.summary_properties(),
     }
     clinic_properties: dict[str, Any] = {
         "id": {"type": "integer"},
@@ -382,8 +392,16 @@ def clinic_schemas() -> dict[str, Any]:
             "description": "When the clinic last confirmed its answers (UTC).",
         },
         "red_flags": summary_properties["red_flags"],
+        "open_now": openapi_care.OPEN_NOW,
+    }
+    clinic_properties["local_timezone"] = {
+        "type": "string",
+        "description": "The IANA zone its hours are read in: `timezone` when the clinic "
+        "names one, else the zone at its address.",
     }
     return {
+        **openapi_care.RECORD_SCHEMAS,
+        "TelehealthProvider": openapi_care.telehealth_provider_schema(summary_properties, ref),
         "RedFlag": {
             "type": "object",
             "description": "A rule that fires on the clinic's own answers, with the reason.",
@@ -417,6 +435,7 @@ def clinic_schemas() -> dict[str, Any]:
                 "per_page",
                 "pages",
                 "results",
+                "telehealth",
             ],  # fmt: skip
             "additionalProperties": False,
             "properties": {
@@ -441,6 +460,13 @@ def clinic_schemas() -> dict[str, Any]:
                 "per_page": {"type": "integer", "minimum": 1, "maximum": service.MAX_PER_PAGE},
                 "pages": {"type": "integer", "minimum": 1},
                 "results": {"type": "array", "items": ref("ClinicSummary")},
+                "telehealth": {
+                    "type": "array",
+                    "maxItems": 10,
+                    "items": ref("TelehealthProvider"),
+                    "description": "Telehealth providers licensed in the searched place's "
+                    "state, whatever the distance.",
+                },
             },
         },
         "Error": {

@@ -9,6 +9,7 @@ from flask import url_for
 
 from portal.geo import Place
 from portal.models import Clinic
+from portal.search.care import TelehealthProvider, open_at
 from portal.search.service import Result, SearchResults
 from portal.vetting import Flag, red_flags
 
@@ -58,6 +59,32 @@ def result_json(result: Result) -> dict[str, Any]:
         "verification_expires": _iso(clinic.verification_expires),
         "red_flags": [flag_json(flag) for flag in result.red_flags],
         "url": url_for("clinics.listing", slug=clinic.slug),
+        "settings": clinic.settings,
+        "languages": clinic.languages,
+        "insurers": clinic.insurers,
+        "age_groups": clinic.age_groups,
+        "accessibility": clinic.accessibility,
+        "open_now": result.open_now,
+    }
+
+
+def telehealth_json(provider: TelehealthProvider) -> dict[str, Any]:
+    """A telehealth provider licensed in the searched state, with every state it treats in."""
+    clinic = provider.clinic
+    return {
+        "id": clinic.id,
+        "slug": clinic.slug,
+        "name": clinic.name,
+        "city": clinic.city,
+        "state": clinic.state,
+        "settings": clinic.settings,
+        "languages": clinic.languages,
+        "insurers": clinic.insurers,
+        "telehealth_states": clinic.telehealth_states,
+        "booking_url": clinic.booking_url,
+        "verified": provider.verified,
+        "red_flags": [flag_json(flag) for flag in red_flags(clinic.profile)],
+        "url": url_for("clinics.listing", slug=clinic.slug),
     }
 
 
@@ -72,10 +99,11 @@ def results_json(found: SearchResults) -> dict[str, Any]:
         "per_page": found.per_page,
         "pages": found.pages,
         "results": [result_json(result) for result in found.results],
+        "telehealth": [telehealth_json(provider) for provider in found.telehealth],
     }
 
 
-def clinic_json(clinic: Clinic, *, today: date) -> dict[str, Any]:
+def clinic_json(clinic: Clinic, *, today: date, now: datetime) -> dict[str, Any]:
     """One published clinic: every answer of its approved profile, plus what we know of it."""
     profile = clinic.profile
     return {
@@ -91,4 +119,6 @@ def clinic_json(clinic: Clinic, *, today: date) -> dict[str, Any]:
         "verification_expires": _iso(clinic.verification_expires),
         "last_confirmed_at": _iso(clinic.last_confirmed_at),
         "red_flags": [flag_json(flag) for flag in red_flags(profile)],
+        "local_timezone": clinic.local_timezone,
+        "open_now": open_at(clinic, now),
     }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from geopy.geocoders.base import Geocoder
@@ -22,7 +22,16 @@ from sqlalchemy import exists, literal, select, union_all
 from portal import vocab
 from portal.extensions import db
 from portal.geo import EARTH_RADIUS_MILES, Place, bounding_box, geocode_place
-from portal.models import Clinic, ClinicCondition, ClinicPaymentOption, ClinicRoute
+from portal.models import (
+    Clinic,
+    ClinicCode,
+    ClinicCondition,
+    ClinicPaymentOption,
+    ClinicRoute,
+    ClinicTelehealthState,
+)
+from portal.profile import CODE_KINDS, LIST_VOCABULARIES
+from portal.search import care
 from portal.vetting import Flag, red_flags
 
 MIN_RADIUS = 1
@@ -60,6 +69,12 @@ class SearchQuery:
     verified: bool = False
     accepting: bool = False
     max_price: int | None = None
+    settings: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    insurers: tuple[str, ...] = ()
+    age_groups: tuple[str, ...] = ()
+    accessibility: tuple[str, ...] = ()
+    open_now: bool = False
     sort: str = "distance"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
@@ -74,6 +89,8 @@ class SearchQuery:
             or self.verified
             or self.accepting
             or self.max_price is not None
+            or self.open_now
+            or any(getattr(self, attribute) for attribute, _k, _m in care.CODE_FILTERS.values())
         )
 
     def to_args(self, **changes: Any) -> list[tuple[str, str]]:
@@ -89,6 +106,7 @@ class SearchQuery:
             ("condition", query.conditions),
             ("therapy", query.therapy),
             ("payment", query.payment),
+            *((name, getattr(query, attr)) for name, (attr, _k, _m) in care.CODE_FILTERS.items()),
         ):
             args.extend((name, code) for code in codes)
         if query.verified:
@@ -97,6 +115,8 @@ class SearchQuery:
             args.append(("accepting", "1"))
         if query.max_price is not None:
             args.append(("max_price", str(query.max_price)))
+        if query.open_now:
+            args.append(("open_now", "1"))
         if query.sort != "distance":
             args.append(("sort", query.sort))
         if query.per_page != DEFAULT_PER_PAGE:
@@ -122,6 +142,7 @@ class Result:
     distance_miles: float
     verified: bool
     red_flags: list[Flag] = field(default_factory=list)
+    open_now: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +151,11 @@ class SearchResults:
     place: Place
     total: int
     results: list[Result]
+    telehealth: list[care.TelehealthProvider] = field(default_factory=list)
+
+    @property
+    def state_name(self) -> str:
+        return vocab.US_STATES.get(self.place.state or "", "")
 
     @property
     def page(self) -> int:
@@ -166,7 +192,9 @@ def format_miles(miles: float) -> str:
     return f"{miles:g}"
 
 
-def search(query: SearchQuery, *, geocoder: Geocoder, today: date) -> SearchResults:
+def search(
+    query: SearchQuery, *, geocoder: Geocoder, today: date, now: datetime | None = None
+) -> SearchResults:
     """Resolve the patient's place, then find published clinics near it.
 
     Raises UnknownLocation when no place matches, and geo.GeocodingError when
@@ -175,12 +203,16 @@ def search(query: SearchQuery, *, geocoder: Geocoder, today: date) -> SearchResu
     place = geocode_place(geocoder, query.location)
     if place is None:
         raise UnknownLocation()
-    return clinics_near(place, query, today=today)
+    return clinics_near(place, query, today=today, now=now)
 
 
-def clinics_near(place: Place, query: SearchQuery, *, today: date) -> SearchResults:
-    """Published clinics within the radius that pass every filter, in the asked order."""
-    ranked = rank(place, query, today=today)
+def clinics_near(
+    place: Place, query: SearchQuery, *, today: date, now: datetime | None = None
+) -> SearchResults:
+    """Published clinics within the radius that pass every filter, in the asked order,
+    and the telehealth providers licensed in the place's state."""
+    now = now or datetime.now(UTC)
+    ranked = rank(place, query, today=today, now=now)
     start = (query.page - 1) * query.per_page
     page = ranked[start : start + query.per_page]
     clinics = load_clinics(row_id for row_id, _distance in page)
@@ -190,16 +222,28 @@ def clinics_near(place: Place, query: SearchQuery, *, today: date) -> SearchResu
             distance_miles=distance,
             verified=clinics[row_id].verification_state(today) == "current",
             red_flags=red_flags(clinics[row_id].profile),
+            open_now=care.open_at(clinics[row_id], now),
         )
         for row_id, distance in page
         if row_id in clinics  # unpublished since the ranking query ran (PostgreSQL)
     ]
-    return SearchResults(query=query, place=place, total=len(ranked), results=results)
+    return SearchResults(
+        query=query,
+        place=place,
+        total=len(ranked),
+        results=results,
+        telehealth=care.telehealth_providers(place.state, today=today),
+    )
 
 
-def rank(place: Place, query: SearchQuery, *, today: date) -> list[tuple[int, float]]:
+def rank(
+    place: Place, query: SearchQuery, *, today: date, now: datetime | None = None
+) -> list[tuple[int, float]]:
     """(clinic id, miles) of every match, in the asked order; no clinic object is loaded."""
     candidates = db.session.connection().execute(_candidates(place, query, today)).all()
+    if query.open_now:
+        moment = now or datetime.now(UTC)
+        candidates = [row for row in candidates if care.open_at(row, moment)]
     distances = miles_from(place, [(row.lat, row.lng) for row in candidates])
     sort_key = _SORT_KEYS[query.sort]
     within = [
@@ -241,6 +285,7 @@ def _candidates(place: Place, query: SearchQuery, today: date):
         columns.append(Clinic.treatments_administered)
     elif query.sort == "price":
         columns.append(Clinic.price_min)
+    columns += care.hours_columns(query)
     statement = select(*columns).where(
         Clinic.status == "published",
         Clinic.lat.between(min_lat, max_lat),
@@ -268,7 +313,7 @@ def _candidates(place: Place, query: SearchQuery, today: date):
         statement = statement.where(Clinic.accepting_new_patients.is_(True))
     if query.max_price is not None:
         statement = statement.where(Clinic.price_min <= query.max_price)
-    return statement
+    return care.with_care_filters(statement, query)
 
 
 def _by_distance(row, distance: float) -> tuple:
@@ -306,8 +351,16 @@ class ClinicRow:
     verification_state = Clinic.verification_state
     is_public = Clinic.is_public
 
-    def __init__(self, columns: Mapping[str, Any], codes: Mapping[str, set[str]]):
+    def __init__(
+        self,
+        columns: Mapping[str, Any],
+        codes: Mapping[str, set[str]],
+        telehealth_states: list[dict[str, str]] = (),
+    ):
         self.__dict__.update(columns)
+        self.telehealth_states = list(telehealth_states)
+        for kind in CODE_KINDS:
+            self.__dict__[kind] = [c for c in LIST_VOCABULARIES[kind] if c in codes[kind]]
         self.routes = [code for code in vocab.ROUTES if code in codes["routes"]]
         self.conditions = [code for code in vocab.CONDITIONS if code in codes["conditions"]]
         self.payment_options = [
@@ -332,7 +385,8 @@ def load_clinics(ids: Iterable[int]) -> dict[int, ClinicRow]:
         select(Clinic.__table__).where(Clinic.id.in_(wanted), Clinic.status == "published")
     ).mappings()
     codes: dict[int, dict[str, set[str]]] = {
-        clinic_id: {name: set() for name, _model in _CODE_TABLES} for clinic_id in wanted
+        clinic_id: {name: set() for name in (*(n for n, _m in _CODE_TABLES), *CODE_KINDS)}
+        for clinic_id in wanted
     }
     every_code = union_all(
         *(
@@ -340,8 +394,18 @@ def load_clinics(ids: Iterable[int]) -> dict[int, ClinicRow]:
                 model.clinic_id.in_(wanted)
             )
             for name, model in _CODE_TABLES
-        )
+        ),
+        select(ClinicCode.kind, ClinicCode.clinic_id, ClinicCode.code).where(
+            ClinicCode.clinic_id.in_(wanted)
+        ),
     )
     for kind, clinic_id, code in connection.execute(every_code):
         codes[clinic_id][kind].add(code)
-    return {row["id"]: ClinicRow(row, codes[row["id"]]) for row in rows}
+    states: dict[int, list[dict[str, str]]] = {clinic_id: [] for clinic_id in wanted}
+    for row in connection.execute(
+        select(ClinicTelehealthState)
+        .where(ClinicTelehealthState.clinic_id.in_(wanted))
+        .order_by(ClinicTelehealthState.state)
+    ):
+        states[row.clinic_id].append({"state": row.state, "licence_number": row.licence_number})
+    return {row["id"]: ClinicRow(row, codes[row["id"]], states[row["id"]]) for row in rows}

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import render_template, request
 
-from portal import limits
+from portal import clock, limits
 from portal.geo import GeocodingError
 from portal.places import get_geocoder
 from portal.search import bp, cache, service
@@ -38,7 +38,9 @@ def results():
     if not form.validate():
         return _page(form, status=400)
     try:
-        found = service.search(form.query(), geocoder=get_geocoder(), today=date.today())
+        found = service.search(
+            form.query(), geocoder=get_geocoder(), today=date.today(), now=clock.now()
+        )
     except service.UnknownLocation as problem:
         form.location.errors.append(str(problem))
         return _page(form, status=400)

@@ -1,0 +1,103 @@
+"""The search's care filters (setting, language, insurer, age group, accessibility,
+open now) and the telehealth providers licensed in the searched place's state.
+
+Coded filters are SQL (one EXISTS per code on the indexed `clinic_codes`);
+"open now" depends on the instant and each clinic's time zone, so it is
+decided in Python on the candidates the SQL already narrowed down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, case, exists, select
+
+from portal import hours
+from portal.extensions import db
+from portal.models import Clinic, ClinicCode, ClinicTelehealthState
+from portal.profile import RECORD_FIELDS
+
+TELEHEALTH_LIMIT = 10
+
+# Query-string parameter -> (SearchQuery attribute, clinic_codes kind, all or any).
+CODE_FILTERS: dict[str, tuple[str, str, str]] = {
+    "setting": ("settings", "settings", "any"),
+    "language": ("languages", "languages", "all"),
+    "insurer": ("insurers", "insurers", "all"),
+    "age_group": ("age_groups", "age_groups", "all"),
+    "accessibility": ("accessibility", "accessibility", "all"),
+}
+
+
+def _has_code(kind: str, codes: Iterable[str]):
+    return exists().where(
+        ClinicCode.clinic_id == Clinic.id, ClinicCode.kind == kind, ClinicCode.code.in_(codes)
+    )
+
+
+def with_care_filters(statement: Select, query) -> Select:
+    """`statement` narrowed by every care filter the query gives.
+
+    Settings match when any one given holds (a patient happy with at home or
+    telehealth); languages, insurers, age groups and accessibility must all hold.
+    """
+    for attribute, kind, mode in CODE_FILTERS.values():
+        codes = getattr(query, attribute)
+        if not codes:
+            continue
+        if mode == "any":
+            statement = statement.where(_has_code(kind, codes))
+        else:
+            for code in codes:
+                statement = statement.where(_has_code(kind, (code,)))
+    return statement
+
+
+def hours_columns(query) -> list:
+    """Columns the open-now filter needs beside the ranking's own."""
+    return [Clinic.hours, Clinic.local_timezone] if query.open_now else []
+
+
+def open_at(clinic, now: datetime) -> bool | None:
+    """Whether a listing (or a candidate row with hours and zone) is open at `now`."""
+    spans = [tuple(span[key] for key in RECORD_FIELDS["hours"]) for span in (clinic.hours or ())]
+    return hours.open_now(spans, clinic.local_timezone, now)
+
+
+@dataclass(frozen=True)
+class TelehealthProvider:
+    """A published telehealth provider licensed in the patient's state, with all its states."""
+
+    clinic: Clinic
+    verified: bool
+
+
+def telehealth_providers(
+    state: str | None, *, today: date, limit: int = TELEHEALTH_LIMIT
+) -> list[TelehealthProvider]:
+    """Up to `limit` published telehealth providers licensed in `state`, whatever the distance.
+
+    Verified ones first, then by name: a patient far from any clinic sees who may
+    treat them where they live.
+    """
+    if not state:
+        return []
+    statement = (
+        select(Clinic)
+        .where(
+            Clinic.status == "published",
+            _has_code("settings", ("telehealth",)),
+            exists().where(
+                ClinicTelehealthState.clinic_id == Clinic.id,
+                ClinicTelehealthState.state == state,
+            ),
+        )
+        .order_by(case((Clinic.verification_expires > today, 0), else_=1), Clinic.name, Clinic.id)
+        .limit(limit)
+    )
+    return [
+        TelehealthProvider(clinic, clinic.verification_state(today) == "current")
+        for clinic in db.session.scalars(statement)
+    ]
