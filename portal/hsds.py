@@ -22,7 +22,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from portal import freshness, vocab
+from portal import freshness, hsds_care, vocab
 from portal.profile import FIELD_LABELS, Profile
 from portal.templating import price_range, web_link
 from portal.vetting import RULES, red_flags
@@ -94,6 +94,18 @@ CATEGORIES: dict[str, tuple[str, str]] = {
         "Medical director's specialty",
         "The specialty of the clinic's medical director.",
     ),
+    "setting": ("Where treatment happens", "The provider treats patients in this setting."),
+    "insurer": ("Insurance accepted", "The provider is in network with this plan."),
+    "age_group": ("Age groups treated", "The provider treats people of this age."),
+    "accessibility": ("Accessibility", "The clinic offers this for people with disabilities."),
+    "remote_companion": (
+        "Who is with the patient at home",
+        "Who is present during an at-home or telehealth session.",
+    ),
+    "telehealth_evaluation": (
+        "How a telehealth patient is first evaluated",
+        "The evaluation before ketamine is prescribed by telehealth.",
+    ),
     "red_flag": (
         "Red flags",
         "A warning sign raised by the portal's published rules from the clinic's own answers.",
@@ -108,6 +120,12 @@ CODED_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
     "therapy": ("therapy", vocab.THERAPY),
     "session_monitor": ("session_monitor", vocab.SESSION_MONITORS),
     "director_discipline": ("director_discipline", vocab.DIRECTOR_DISCIPLINES),
+    "settings": ("setting", vocab.SETTINGS),
+    "insurers": ("insurer", vocab.INSURERS),
+    "age_groups": ("age_group", vocab.AGE_GROUPS),
+    "accessibility": ("accessibility", vocab.ACCESSIBILITY),
+    "remote_companion": ("remote_companion", vocab.REMOTE_COMPANIONS),
+    "telehealth_evaluation": ("telehealth_evaluation", vocab.TELEHEALTH_EVALUATIONS),
 }
 CATEGORY_FIELDS: dict[str, str] = {category: name for name, (category, _v) in CODED_FIELDS.items()}
 # Yes/no fields that tag the service with a term when true (absent: false).
@@ -125,6 +143,8 @@ BOOLEAN_FIELDS: tuple[str, ...] = (
     "offers_home_iv",
     "in_person_evaluation",
     "maintenance_offered",
+    "remote_monitoring",
+    "first_dose_supervised",
 )
 NUMBER_FIELDS: tuple[str, ...] = (
     "treatments_administered",
@@ -140,6 +160,10 @@ TEXT_FIELDS: tuple[str, ...] = (
     "therapy_notes",
     "plan_notes",
     "cost_notes",
+    "emergency_plan",
+    "accessibility_note",
+    "booking_url",
+    "timezone",
 )
 # Amounts carried by cost options; each cost option carries its term as an attribute.
 COST_FIELDS: tuple[str, ...] = ("price_min", "price_max", "consultation_fee")
@@ -268,6 +292,7 @@ FIELD_MAPPING: dict[str, str] = {
     "price_max": "service.cost_options (highest price per session) + fees_description",
     "consultation_fee": "service.cost_options (consultation fee) + fees_description",
 }
+FIELD_MAPPING.update(hsds_care.FIELD_MAPPING)
 FIELD_MAPPING["accepting_new_patients"] += "; service.application_process"
 FIELD_MAPPING["cost_notes"] += "; service.fees_description"
 
@@ -288,6 +313,7 @@ class Listing:
     verification_expires: date | None = None
     last_confirmed_at: datetime | None = None
     updated_at: datetime | None = None
+    local_timezone: str = ""
 
     @classmethod
     def from_clinic(cls, clinic) -> Listing:
@@ -301,6 +327,7 @@ class Listing:
             verification_expires=clinic.verification_expires,
             last_confirmed_at=clinic.last_confirmed_at,
             updated_at=clinic.updated_at,
+            local_timezone=clinic.local_timezone,
         )
 
     def id(self, kind: str) -> str:
@@ -403,6 +430,16 @@ def _address(listing: Listing) -> dict[str, Any]:
 
 
 def _location_core(listing: Listing) -> dict[str, Any]:
+    if hsds_care.is_virtual(listing.profile):  # telehealth only: nowhere to visit
+        return _put(
+            {
+                "id": listing.id("location"),
+                "location_type": "virtual",
+                "organization_id": listing.id("organization"),
+                "name": f"{listing.profile.name} (telehealth)",
+            },
+            url=web_link(listing.profile.booking_url or listing.profile.website),
+        )
     return _put(
         {
             "id": listing.id("location"),
@@ -416,10 +453,14 @@ def _location_core(listing: Listing) -> dict[str, Any]:
 
 
 def _location(listing: Listing) -> dict[str, Any]:
+    address = _address(listing)
+    if hsds_care.is_virtual(listing.profile):
+        address["address_type"] = "postal"
     return {
         **_location_core(listing),
-        "addresses": [_address(listing)],
+        "addresses": [address],
         "phones": _phones(listing),
+        **hsds_care.location_details(listing),
     }
 
 
@@ -507,7 +548,7 @@ def term_codes(listing: Listing) -> list[str]:
     for category, (_prefix, vocabulary) in CHECKED_FIELDS.items():
         codes += [_checked_code(category, name) for name in vocabulary if getattr(p, name)]
     codes += [f"red_flag:{flag.code}" for flag in red_flags(p)]
-    codes += BOOLEAN_FIELDS
+    codes += [name for name in BOOLEAN_FIELDS if getattr(p, name) is not None]
     codes += [name for name in NUMBER_FIELDS if getattr(p, name) is not None]
     codes += [name for name in TEXT_FIELDS if getattr(p, name)]
     if listing.verification_expires:
@@ -605,6 +646,7 @@ def _service_details(listing: Listing) -> dict[str, Any]:
         "phones": _phones(listing),
         "cost_options": _cost_options(listing),
         "attributes": _service_attributes(listing),
+        **hsds_care.service_details(listing),
     }
 
 

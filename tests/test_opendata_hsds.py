@@ -479,6 +479,20 @@ def _other_value(name: str, value):
         "routes": ("im", "oral"),
         "conditions": ("anxiety", "migraine"),
         "payment_options": ("financing",),
+        "settings": ("telehealth",),
+        "languages": ("en", "es"),
+        "accessibility": ("elevator",),
+        "age_groups": ("adults",),
+        "insurers": ("medicare",),
+        "telehealth_states": (("MT", "MT-123"),),
+        "hours": (("friday", "20:00", "02:00"),),
+        "timezone": "America/Denver",
+        "booking_url": "https://book.example/now",
+        "clinicians": (("Ana Ruiz", "MD", "prescriber", "1234567893"),),
+        "telehealth_evaluation": "video",
+        "remote_companion": "sitter",
+        "remote_monitoring": True,
+        "first_dose_supervised": True,
     }
     if name in special:
         return special[name]
