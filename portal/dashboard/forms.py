@@ -18,9 +18,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
-    RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     widgets,
@@ -29,6 +27,8 @@ from wtforms.validators import Email, Length, NumberRange, Optional, Regexp, Val
 
 from portal import vocab
 from portal.credentials import npi_is_valid
+from portal.dashboard.care_forms import CareFields, TriStateField
+from portal.dashboard.fields import MultiCheckboxField, OptionalRadioField
 from portal.profile import LIST_FIELDS, PROFILE_FIELDS, Profile
 
 MAX_NOTES = 4000
@@ -78,35 +78,6 @@ class WholeNumberField(IntegerField):
             self.data = None
             raise ValueError("Use a whole number in digits, like 450.")
         self.data = int(text)
-
-
-class OptionalRadioField(RadioField):
-    """Radio buttons where "no answer yet" is allowed (a draft may be incomplete)."""
-
-    def process_data(self, value):
-        self.data = value or None
-
-    def process_formdata(self, valuelist):
-        if valuelist:
-            self.data = valuelist[0] or None
-
-    def pre_validate(self, form):
-        if self.data is None:
-            return
-        if self.data not in dict(self.choices):
-            raise ValidationError("Choose one of the options shown.")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several codes from one vocabulary, one checkbox each."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-    def pre_validate(self, form):
-        unknown = [code for code in self.data or () if code not in dict(self.choices)]
-        if unknown:
-            raise ValidationError("Tick only the options shown.")
 
 
 def _us_phone(_form, field) -> None:
@@ -234,7 +205,7 @@ def _price(label: str, description: str, minimum: int = MIN_PRICE) -> WholeNumbe
 STATE_CHOICES: dict[str, str] = {"": "Choose a state", **vocab.US_STATES}
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(CareFields, FlaskForm):
     """Every answer of a clinic's profile; `version` is the draft version the form was opened at."""
 
     version = HiddenField()
@@ -510,9 +481,16 @@ class ProfileForm(FlaskForm):
         for name in LIST_FIELDS:
             values[name] = tuple(values[name] or ())
         for name in PROFILE_FIELDS:
-            if values[name] is None and isinstance(self[name], StringField | SelectField):
+            text_field = isinstance(self[name], StringField | SelectField)
+            if values[name] is None and text_field and not isinstance(self[name], TriStateField):
                 values[name] = ""
-        for name in ("director_discipline", "session_monitor", "therapy"):
+        for name in (
+            "director_discipline",
+            "session_monitor",
+            "therapy",
+            "telehealth_evaluation",
+            "remote_companion",
+        ):
             values[name] = values[name] or None
         values["phone"] = format_phone(values["phone"])
         values["website"] = normalise_website(values["website"])
@@ -610,6 +588,37 @@ SECTIONS: tuple[Section, ...] = (
         ("price_min", "price_max", "consultation_fee", "payment_options", "cost_notes"),
     ),
     Section(
+        "care",
+        "Where you treat: at the clinic, at home, by telehealth",
+        "Many patients live far from a clinic. Say where you treat and, for care at home "
+        "or by telehealth, how patients are kept safe there.",
+        (
+            "settings",
+            "telehealth_states",
+            "telehealth_evaluation",
+            "remote_companion",
+            "remote_monitoring",
+            "first_dose_supervised",
+            "emergency_plan",
+        ),
+    ),
+    Section(
+        "access",
+        "Hours, languages and access",
+        "What patients filter on after the safety questions.",
+        (
+            "hours",
+            "timezone",
+            "languages",
+            "insurers",
+            "age_groups",
+            "accessibility",
+            "accessibility_note",
+            "booking_url",
+            "clinicians",
+        ),
+    ),
+    Section(
         "contact",
         "Contact and identity",
         "How patients reach you, and what moderators check before a listing is verified.",
@@ -641,6 +650,14 @@ ANSWER_VOCABULARIES: dict[str, dict[str, str]] = {
     "payment_options": vocab.PAYMENT_OPTIONS,
     "state": vocab.US_STATES,
     "licence_state": vocab.US_STATES,
+    "settings": vocab.SETTINGS,
+    "telehealth_evaluation": vocab.TELEHEALTH_EVALUATIONS,
+    "remote_companion": vocab.REMOTE_COMPANIONS,
+    "languages": vocab.LANGUAGES,
+    "insurers": vocab.INSURERS,
+    "age_groups": vocab.AGE_GROUPS,
+    "accessibility": vocab.ACCESSIBILITY,
+    "timezone": vocab.TIMEZONES,
 }
 MONEY_FIELDS: frozenset[str] = frozenset({"price_min", "price_max", "consultation_fee"})
 

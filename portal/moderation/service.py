@@ -17,6 +17,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
 from portal import listings, vocab
+from portal.care_text import record_text
 from portal.credentials import npi_check
 from portal.extensions import db
 from portal.geo import GeocodingError, OfflineGeocoder, Place, miles_between
@@ -30,7 +31,14 @@ from portal.models import (
     Verification,
 )
 from portal.places import clinic_coordinates
-from portal.profile import FIELD_LABELS, LIST_FIELDS, LIST_VOCABULARIES, PROFILE_FIELDS, Profile
+from portal.profile import (
+    FIELD_LABELS,
+    LIST_FIELDS,
+    LIST_VOCABULARIES,
+    PROFILE_FIELDS,
+    RECORD_FIELDS,
+    Profile,
+)
 from portal.vetting import Flag, red_flags
 
 EXPIRY_WARNING_DAYS = 30
@@ -61,6 +69,8 @@ CODE_FIELDS: dict[str, dict[str, str]] = {
     "director_discipline": vocab.DIRECTOR_DISCIPLINES,
     "session_monitor": vocab.SESSION_MONITORS,
     "therapy": vocab.THERAPY,
+    "telehealth_evaluation": vocab.TELEHEALTH_EVALUATIONS,
+    "remote_companion": vocab.REMOTE_COMPANIONS,
 }
 
 
@@ -266,6 +276,8 @@ def display_value(name: str, value) -> str:
     if name in LIST_FIELDS:
         vocabulary = LIST_VOCABULARIES[name]
         return ", ".join(vocab.label(vocabulary, code) for code in value) or "Not stated"
+    if name in RECORD_FIELDS:
+        return record_text(name, value)
     if name in CODE_FIELDS:
         return vocab.label(CODE_FIELDS[name], value)
     if isinstance(value, bool):
