@@ -325,6 +325,9 @@ def test_every_red_flag_rule_is_tripped_somewhere():
         "unknown_experience",
         "short_esketamine_observation",
         "home_iv_without_evaluation",
+        "esketamine_at_home",
+        "at_home_unsupervised",
+        "telehealth_without_live_evaluation",
     }
 
 

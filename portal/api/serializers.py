@@ -83,7 +83,7 @@ def telehealth_json(provider: TelehealthProvider) -> dict[str, Any]:
         "telehealth_states": clinic.telehealth_states,
         "booking_url": clinic.booking_url,
         "verified": provider.verified,
-        "red_flags": [flag_json(flag) for flag in red_flags(clinic.profile)],
+        "red_flags": [flag_json(flag) for flag in provider.red_flags],
         "url": url_for("clinics.listing", slug=clinic.slug),
     }
 

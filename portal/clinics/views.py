@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template, url_for
 
+from portal import clock
 from portal.clinics import bp, service
+from portal.search.care import open_at
 from portal.structured_data import json_ld_script, medical_clinic
 from portal.vetting import red_flags
 
@@ -33,6 +35,7 @@ def listing(slug: str):
         flags=red_flags(profile),
         structured_data=structured_data,
         verification=service.latest_verification(clinic),
+        open_now=open_at(clinic, clock.now()),
     )
 
 

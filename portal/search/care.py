@@ -18,6 +18,7 @@ from portal import hours
 from portal.extensions import db
 from portal.models import Clinic, ClinicCode, ClinicTelehealthState
 from portal.profile import RECORD_FIELDS
+from portal.vetting import Flag, red_flags
 
 TELEHEALTH_LIMIT = 10
 
@@ -72,6 +73,7 @@ class TelehealthProvider:
 
     clinic: Clinic
     verified: bool
+    red_flags: list[Flag]
 
 
 def telehealth_providers(
@@ -98,6 +100,8 @@ def telehealth_providers(
         .limit(limit)
     )
     return [
-        TelehealthProvider(clinic, clinic.verification_state(today) == "current")
+        TelehealthProvider(
+            clinic, clinic.verification_state(today) == "current", red_flags(clinic.profile)
+        )
         for clinic in db.session.scalars(statement)
     ]
