@@ -222,7 +222,12 @@ def test_records_link_up_and_carry_the_listing(client, sample_clinics):
             clinic.zip,
         ]
         location = sal["location"]
-        assert (location["latitude"], location["longitude"]) == (clinic.lat, clinic.lng)
+        if {"in_clinic", "at_home"} & set(clinic.settings):
+            assert location["location_type"] == "physical"
+            assert (location["latitude"], location["longitude"]) == (clinic.lat, clinic.lng)
+        else:  # telehealth only: a virtual location with the booking link, no map position
+            assert location["location_type"] == "virtual"
+            assert "latitude" not in location and location["url"].startswith("https://")
         assert service["assured_date"] == clinic.verified_at.isoformat()
         assert service["assurer_email"]
         assert org["uri"] == f"http://localhost/clinics/{clinic.slug}"
@@ -417,7 +422,7 @@ def test_search_and_other_filters(client, sample_clinics):
     nobody = get_json(client, f"{API}/services?taxonomy_term_id={uuid.uuid4()}")
     assert nobody["total_items"] == 0
 
-    assert get_json(client, f"{API}/services?modified_after=2000-01-01")["total_items"] == 48
+    assert get_json(client, f"{API}/services?modified_after=2000-01-01")["total_items"] == 52
     assert get_json(client, f"{API}/services?modified_after=2999-01-01T00:00:00Z")["empty"]
 
     for query, field in (
@@ -439,7 +444,7 @@ def test_export_writes_the_same_valid_records_as_the_api(
     stale.write_text("{}")
     result = runner.invoke(args=["export-hsds", str(tmp_path), "--base-url", "http://localhost/"])
     assert result.exit_code == 0, result.output
-    assert "48 organizations" in result.output
+    assert "52 organizations" in result.output
     assert not stale.exists()
 
     for collection, kind in COLLECTIONS.items():

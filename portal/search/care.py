@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, case, exists, select
+from sqlalchemy import Select, and_, case, exists, select
 
 from portal import hours
 from portal.extensions import db
@@ -43,7 +43,15 @@ def with_care_filters(statement: Select, query) -> Select:
 
     Settings match when any one given holds (a patient happy with at home or
     telehealth); languages, insurers, age groups and accessibility must all hold.
+    Telehealth-only providers are never "near" anyone: they have their own
+    section, by licence rather than distance.
     """
+    statement = statement.where(
+        ~and_(
+            _has_code("settings", ("telehealth",)),
+            ~_has_code("settings", ("in_clinic", "at_home")),
+        )
+    )
     for attribute, kind, mode in CODE_FILTERS.values():
         codes = getattr(query, attribute)
         if not codes:
