@@ -399,7 +399,11 @@ def main() -> None:
     for entry in entries.values():
         entry["profile"].update(care_facts(entry))
     document["clinics"] = list(entries.values())
-    published = [e["profile"] for e in document["clinics"] if e["status"] == "published"]
+    published = [  # the clinics a nearby search can list
+        e["profile"]
+        for e in document["clinics"]
+        if e["status"] == "published" and {"in_clinic", "at_home"} & set(e["profile"]["settings"])
+    ]
     for kind, vocabulary in (("languages", vocab.LANGUAGES), ("insurers", vocab.INSURERS)):
         used = {code for p in published for code in p[kind]}
         for index, code in enumerate(c for c in vocabulary if c not in used):
