@@ -140,4 +140,7 @@ def test_the_moderator_sees_telehealth_licences_and_clinicians(editing, moderato
     revision_path = queue[queue.index("/moderation/revisions/") :].split('"')[0]
     page = html_of(moderator.client.get(revision_path))
     assert "Montana (licence 12345)" in page
+    checks = page[page.index('id="care-checks-heading"') :]
+    assert '<th scope="row">Montana</th><td>12345</td>' in checks
+    assert "npiregistry.cms.hhs.gov/provider-view/1234567893" in checks
     assert "Ana Ruiz, MD – Medical director (NPI 1234567893)" in page

@@ -142,6 +142,7 @@ def _profile_form_with_errors(page, live_site) -> None:
     page.goto(live_site("/dashboard/clinics/new"))
     page.get_by_label("Clinic name").fill("Quiet Harbor Ketamine")
     page.get_by_label("ZIP code").fill("9210")
+    page.get_by_label("Wednesday", exact=True).fill("17:00-09:00")
     page.get_by_role("button", name="Save draft").click()
     page.locator(".error-summary").wait_for()
 
@@ -175,6 +176,8 @@ PAGE_TYPES = [
         RESULTS_SCRIPTS,
     ),
     PageType("empty-results", _visit("/search?location=99501&radius=10")),
+    PageType("telehealth-results", _visit("/search?location=59001")),
+    PageType("listing-telehealth", _visit("/clinics/cascade-virtual-ketamine-care")),
     PageType("search-errors", _visit("/search?location=Atlantis%2C+ZZ")),
     PageType("listing", _visit("/clinics/harbor-ketamine-center"), (COMPARE_SCRIPT,)),
     PageType("compare", _comparison),
