@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, case, exists, select
+from sqlalchemy import Select, case, exists, select
 
 from portal import hours
 from portal.extensions import db
@@ -38,6 +38,17 @@ def _has_code(kind: str, codes: Iterable[str]):
     )
 
 
+def _settings_ids(*codes: str):
+    return select(ClinicCode.clinic_id).where(
+        ClinicCode.kind == "settings", ClinicCode.code.in_(codes)
+    )
+
+
+def _telehealth_only_ids():
+    """Ids of telehealth-only providers: one small, uncorrelated subquery (run once)."""
+    return _settings_ids("telehealth").except_(_settings_ids("in_clinic", "at_home"))
+
+
 def with_care_filters(statement: Select, query) -> Select:
     """`statement` narrowed by every care filter the query gives.
 
@@ -46,12 +57,7 @@ def with_care_filters(statement: Select, query) -> Select:
     Telehealth-only providers are never "near" anyone: they have their own
     section, by licence rather than distance.
     """
-    statement = statement.where(
-        ~and_(
-            _has_code("settings", ("telehealth",)),
-            ~_has_code("settings", ("in_clinic", "at_home")),
-        )
-    )
+    statement = statement.where(Clinic.id.not_in(_telehealth_only_ids()))
     for attribute, kind, mode in CODE_FILTERS.values():
         codes = getattr(query, attribute)
         if not codes:
@@ -97,12 +103,12 @@ def telehealth_providers(
     statement = (
         select(Clinic)
         .where(
-            Clinic.status == "published",
-            _has_code("settings", ("telehealth",)),
-            exists().where(
-                ClinicTelehealthState.clinic_id == Clinic.id,
-                ClinicTelehealthState.state == state,
+            # Driven by the (state, clinic_id) index: a state has few telehealth providers.
+            Clinic.id.in_(
+                select(ClinicTelehealthState.clinic_id).where(ClinicTelehealthState.state == state)
             ),
+            Clinic.id.in_(_settings_ids("telehealth")),
+            Clinic.status == "published",
         )
         .order_by(case((Clinic.verification_expires > today, 0), else_=1), Clinic.name, Clinic.id)
         .limit(limit)
