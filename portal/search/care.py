@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
-from sqlalchemy import Select, case, exists, select
+from sqlalchemy import Select, bindparam, case, exists, select
 
 from portal import hours
 from portal.extensions import db
@@ -44,8 +45,9 @@ def _settings_ids(*codes: str):
     )
 
 
+@lru_cache(maxsize=1)
 def _telehealth_only_ids():
-    """Ids of telehealth-only providers: one small, uncorrelated subquery (run once)."""
+    """Ids of telehealth-only providers: one small, uncorrelated subquery (built once)."""
     return _settings_ids("telehealth").except_(_settings_ids("in_clinic", "at_home"))
 
 
@@ -90,6 +92,30 @@ class TelehealthProvider:
     red_flags: list[Flag]
 
 
+@lru_cache(maxsize=1)
+def _telehealth_ids() -> Select:
+    """Built once (with parameters): building it on every search cost more than running it."""
+    return (
+        select(Clinic.id)
+        .where(
+            # Driven by the (state, clinic_id) index: a state has few telehealth providers.
+            Clinic.id.in_(
+                select(ClinicTelehealthState.clinic_id).where(
+                    ClinicTelehealthState.state == bindparam("state")
+                )
+            ),
+            Clinic.id.in_(_settings_ids("telehealth")),
+            Clinic.status == "published",
+        )
+        .order_by(
+            case((Clinic.verification_expires > bindparam("today"), 0), else_=1),
+            Clinic.name,
+            Clinic.id,
+        )
+        .limit(bindparam("limit"))
+    )
+
+
 def telehealth_providers(
     state: str | None, *, today: date, limit: int = TELEHEALTH_LIMIT
 ) -> list[TelehealthProvider]:
@@ -100,22 +126,19 @@ def telehealth_providers(
     """
     if not state:
         return []
-    statement = (
-        select(Clinic)
-        .where(
-            # Driven by the (state, clinic_id) index: a state has few telehealth providers.
-            Clinic.id.in_(
-                select(ClinicTelehealthState.clinic_id).where(ClinicTelehealthState.state == state)
-            ),
-            Clinic.id.in_(_settings_ids("telehealth")),
-            Clinic.status == "published",
-        )
-        .order_by(case((Clinic.verification_expires > today, 0), else_=1), Clinic.name, Clinic.id)
-        .limit(limit)
+    # Plain rows first (most places have none); whole listings only for those found.
+    ids = list(
+        db.session.connection()
+        .execute(_telehealth_ids(), {"state": state, "today": today, "limit": limit})
+        .scalars()
     )
+    if not ids:
+        return []
+    found = {c.id: c for c in db.session.scalars(select(Clinic).where(Clinic.id.in_(ids)))}
+    clinics = [found[clinic_id] for clinic_id in ids if clinic_id in found]
     return [
         TelehealthProvider(
             clinic, clinic.verification_state(today) == "current", red_flags(clinic.profile)
         )
-        for clinic in db.session.scalars(statement)
+        for clinic in clinics
     ]
