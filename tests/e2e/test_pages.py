@@ -177,7 +177,11 @@ PAGE_TYPES = [
     ),
     PageType("empty-results", _visit("/search?location=99501&radius=10")),
     PageType("telehealth-results", _visit("/search?location=59001")),
-    PageType("listing-telehealth", _visit("/clinics/cascade-virtual-ketamine-care")),
+    PageType(
+        "listing-telehealth",
+        _visit("/clinics/cascade-virtual-ketamine-care"),
+        (COMPARE_SCRIPT,),
+    ),
     PageType("search-errors", _visit("/search?location=Atlantis%2C+ZZ")),
     PageType("listing", _visit("/clinics/harbor-ketamine-center"), (COMPARE_SCRIPT,)),
     PageType("compare", _comparison),
@@ -420,7 +424,7 @@ def test_comparison_prints_cleanly(page, live_site):
         assert [text.strip() != "" for text in row.locator("td").all_inner_texts()] == [True] * len(
             names
         ), row.inner_text()
-    assert page.locator("tbody.compare-group").count() == 9
+    assert page.locator("tbody.compare-group").count() == 10
 
 
 def test_question_sheet_prints_cleanly(page, live_site):
