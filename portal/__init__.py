@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
+    register_cors(app)
     register_compression(app)
     register_template_helpers(app)
     register_commands(app)
@@ -80,9 +81,20 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal import accounts, api, clinics, compare, dashboard, moderation, reports, search
+    from portal import (
+        accounts,
+        api,
+        clinics,
+        compare,
+        dashboard,
+        moderation,
+        pages,
+        reports,
+        search,
+    )
 
-    for feature in (clinics, search, compare, accounts, dashboard, moderation, reports, api):
+    features = (clinics, search, compare, accounts, dashboard, moderation, reports, api, pages)
+    for feature in features:
         app.register_blueprint(feature.bp)
 
 
@@ -90,6 +102,12 @@ def register_security(app: Flask) -> None:
     from portal import security
 
     security.register(app)
+
+
+def register_cors(app: Flask) -> None:
+    from portal import cors
+
+    cors.register(app)
 
 
 def register_compression(app: Flask) -> None:

@@ -34,6 +34,10 @@ def _env_bool(name: str, default: bool, environ=os.environ) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _optional_int(value: str | None) -> int | None:
+    return int(value) if value and value.strip() else None
+
+
 def _secret_key(instance_path: Path, environ=os.environ) -> str:
     """SECRET_KEY from the environment, else one generated once and kept in instance/."""
     if key := environ.get("SECRET_KEY"):
@@ -113,4 +117,8 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
             "HSDS_ASSURER_EMAIL", "verification@ketamine-clinic-finder.example"
         ),
         "SHOW_SAMPLE_DATA_NOTICE": _env_bool("SHOW_SAMPLE_DATA_NOTICE", True, environ),
+        # Who runs this copy of the site: shown on /about and /privacy ("" = not published yet).
+        "CONTACT_EMAIL": environ.get("CONTACT_EMAIL", "").strip(),
+        # How long the operator's log rotation keeps the server log (stated on /privacy).
+        "SECURITY_LOG_DAYS": _optional_int(environ.get("SECURITY_LOG_DAYS")),
     }

@@ -23,7 +23,7 @@ log = logging.getLogger(SECURITY_LOG)
 def content_security_policy(map_tile_url: str = "") -> str:
     """No inline code, no third-party origin except the configured map tiles (images only)."""
     images = ["'self'", "data:"]
-    if origin := _origin(map_tile_url):
+    if origin := tile_origin(map_tile_url):
         images.append(origin)
     directives = {
         "default-src": "'self'",
@@ -40,7 +40,7 @@ def content_security_policy(map_tile_url: str = "") -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
-def _origin(url: str) -> str:
+def tile_origin(url: str) -> str:
     """`https://tile.example` from a tile URL template like `https://{s}.tile.example/{z}/...`."""
     if not url:
         return ""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, jsonify, request, url_for
 
 from portal import hsds
 from portal.api import bp
@@ -28,6 +28,8 @@ PER_PAGE_MAX = 100
 PAGE_MAX = 100_000
 SEARCH_MAX = 200
 SCHEMA_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/compiled"
+# Our HSDS profile (plain HSDS 3.0 plus our taxonomy) is described on /api under this anchor.
+PROFILE_ANCHOR = "hsds-profile"
 
 
 class BadParameter(Exception):
@@ -153,9 +155,11 @@ def _one(collection: str, record_id: str):
 
 @bp.get("/v1/hsds/")
 def hsds_about():
+    """The API root Open Referral's validator reads first: version, profile, openapi_url."""
     return jsonify(
         version=hsds.HSDS_VERSION,
-        openapi_url=request.url_root.rstrip("/") + "/api/openapi.json",
+        profile=url_for("pages.api_guide", _external=True, _anchor=PROFILE_ANCHOR),
+        openapi_url=url_for("api.openapi_json", _external=True),
         taxonomies=[hsds.taxonomy()],
     )
 
@@ -314,6 +318,25 @@ def hsds_openapi_paths() -> dict[str, Any]:
             "empty": {"type": "boolean"},
         },
     }
+    root_schema = {
+        "type": "object",
+        "required": ["version", "profile", "openapi_url"],
+        "properties": {
+            "version": {"type": "string", "description": "HSDS version of this API."},
+            "profile": {
+                "type": "string",
+                "format": "uri",
+                "description": "Where our HSDS profile is described: HSDS 3.0 unchanged, "
+                f"records classified with the {hsds.TAXONOMY_NAME} taxonomy.",
+            },
+            "openapi_url": {"type": "string", "format": "uri"},
+            "taxonomies": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "The taxonomy our services' attributes use.",
+            },
+        },
+    }
     titles = {
         "organizations": "organization",
         "services": "service",
@@ -323,10 +346,14 @@ def hsds_openapi_paths() -> dict[str, Any]:
         "/api/v1/hsds/": {
             "get": {
                 "tags": ["Open data (HSDS 3)"],
-                "summary": "Which HSDS version this API serves",
+                "summary": "Which HSDS version and profile this API serves",
                 "operationId": "hsdsAbout",
                 "responses": {
-                    "200": {"description": "HSDS version, the OpenAPI URL and our taxonomy."}
+                    "200": {
+                        "description": "HSDS version, our profile, the OpenAPI URL and our "
+                        "taxonomy.",
+                        "content": {"application/json": {"schema": root_schema}},
+                    }
                 },
             }
         }

@@ -25,6 +25,13 @@ from portal.vetting import FLAG_CODES
 PathBuilder = Callable[[], dict[str, Any]]
 SchemaBuilder = Callable[[], dict[str, Any]]
 
+# The licence of the published listings as open data (the /api page and docs/api.md say it too).
+DATA_LICENCE = {
+    "name": "Creative Commons Attribution 4.0 International",
+    "identifier": "CC-BY-4.0",
+    "url": "https://creativecommons.org/licenses/by/4.0/",
+}
+
 _PATH_BUILDERS: list[PathBuilder] = []
 _SCHEMA_BUILDERS: list[SchemaBuilder] = []
 
@@ -58,8 +65,12 @@ def spec() -> dict[str, Any]:
             "description": (
                 "Read-only and free to use. Every clinic answers the three questions to ask "
                 "a provider (experience, safety monitoring, therapy) in structured form; red "
-                "flags are computed from those answers. Searches are not logged."
+                "flags are computed from those answers. Searches are not logged. Every GET "
+                "answers with `Access-Control-Allow-Origin: *`, so any web page may call it "
+                "(without cookies or credentials). The data may be reused under CC BY 4.0; "
+                "a readable guide with examples is at /api."
             ),
+            "license": {"name": DATA_LICENCE["name"], "identifier": DATA_LICENCE["identifier"]},
         },
         "servers": [{"url": "/"}],
         "paths": paths,

@@ -1,0 +1,7 @@
+"""Pages about the site itself: about, privacy, the API guide, robots.txt and the sitemap."""
+
+from flask import Blueprint
+
+bp = Blueprint("pages", __name__)
+
+from portal.pages import views  # noqa: E402, F401
