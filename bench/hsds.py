@@ -22,9 +22,10 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from portal import create_app, hsds, listings  # noqa: E402
+from portal import create_app, listings  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.models import Clinic  # noqa: E402
+from portal.opendata import hsds  # noqa: E402
 from portal.profile import Profile  # noqa: E402
 from portal.seeding import load_seed_file  # noqa: E402
 

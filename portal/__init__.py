@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -65,12 +66,13 @@ class PrintableConverter(UnicodeConverter):
 
 
 def register_extensions(app: Flask) -> None:
-    from portal import auth, dbguards
+    from portal import auth, dbguards, limits
     from portal.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_ON_BREACH_CALLBACK", limits.log_breach)
     limiter.init_app(app)
     login_manager.init_app(app)
     auth.configure(login_manager)
@@ -78,6 +80,22 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+
+
+# The modules that add routes to each feature's blueprint. They are imported here, not
+# in the features' __init__, so a feature's services import without its views.
+VIEW_MODULES = (
+    "clinics.views",
+    "search.views",
+    "compare.views",
+    "accounts.views",
+    "dashboard.views",
+    "moderation.views",
+    "reports.views",
+    "api.views",
+    "opendata.routes",
+    "pages.views",
+)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -93,6 +111,8 @@ def register_blueprints(app: Flask) -> None:
         search,
     )
 
+    for name in VIEW_MODULES:
+        importlib.import_module(f"portal.{name}")
     features = (clinics, search, compare, accounts, dashboard, moderation, reports, api, pages)
     for feature in features:
         app.register_blueprint(feature.bp)

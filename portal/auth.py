@@ -32,6 +32,11 @@ def configure(login_manager: LoginManager) -> None:
         return user
 
 
+def normalise_email(email: str) -> str:
+    """Trimmed and lower-cased, so one person cannot hold two accounts by case."""
+    return (email or "").strip().lower()
+
+
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 

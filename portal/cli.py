@@ -1,4 +1,4 @@
-"""Commands: `flask --app portal seed`, `create-moderator`, `export-hsds` (portal.api.hsds)."""
+"""Commands: `flask --app portal seed`, `create-moderator`, `export-hsds` (portal.opendata)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from portal.extensions import db
 
 
 def register(app: Flask) -> None:
-    from portal.api.hsds import register_commands as register_hsds_commands
+    from portal.opendata.export import register_commands as register_hsds_commands
 
     register_hsds_commands(app)
 

@@ -6,7 +6,9 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from portal import security
 from portal.limits import STORAGE_ERRORS
+from portal.listings.errors import IllegalTransition
 
 MESSAGES: dict[int, tuple[str, str]] = {
     400: (
@@ -27,6 +29,11 @@ MESSAGES: dict[int, tuple[str, str]] = {
     405: (
         "That action is not allowed here",
         "This page cannot be used that way. Go back and use the buttons on the page.",
+    ),
+    409: (
+        "That change is not possible now",
+        "The listing is no longer in a state that allows this. Reload the page to see "
+        "where it stands; nothing was changed.",
     ),
     413: (
         "That was too much to send",
@@ -51,6 +58,7 @@ CODES: dict[int, str] = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     413: "too_large",
     429: "rate_limited",
     500: "server_error",
@@ -95,8 +103,6 @@ def error_response(
 
 def csrf_refused(error: CSRFError):
     """A POST without a valid token: logged, refused with 400, nothing changed."""
-    from portal import security
-
     security.event("csrf_failed", reason=error.description)
     return error_response(
         400,
@@ -122,6 +128,12 @@ def register(app: Flask) -> None:
 
     for storage_error in STORAGE_ERRORS:
         app.register_error_handler(storage_error, handle_limits_down)
+
+    @app.errorhandler(IllegalTransition)
+    def handle_illegal_transition(error: IllegalTransition):
+        """A move the transition table refuses, not caught by its view: 409, nothing changed
+        (nothing was committed; the session is rolled back at the end of the request)."""
+        return error_response(409, str(error), code="conflict")
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):

@@ -30,17 +30,9 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(
-    key_func=get_remote_address,
-    default_limits=[],
-    on_breach=lambda limit: _log_breach(limit),
-)
-
-
-def _log_breach(limit) -> None:
-    from portal.limits import log_breach
-
-    log_breach(limit)
+# The breach logger (portal.limits.log_breach) is attached by the factory, so this
+# module imports nothing of the portal's own.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -1,7 +1,7 @@
-"""Freshness: how old a listing's information is, and the clinic's one-click confirmation.
+"""Freshness: how old a listing's information is.
 
-A listing counts as confirmed when a moderator approves a revision (see
-listings.publish_revision) or when its staff say "still accurate" here. After
+A listing counts as confirmed when a moderator approves a revision or when its
+staff say "still accurate" (both in portal.listings.operations). After
 STALE_AFTER_DAYS without either, patients see it marked as possibly out of date
 and moderators find it in their queue.
 """
@@ -12,23 +12,20 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, or_, select
 
-from portal import listings, vocab
 from portal.extensions import db
-from portal.models import Clinic, ClinicManager, User
+from portal.listings.errors import FreshnessError, NotPublished, NotYourClinic
+from portal.listings.operations import confirm_still_accurate
+from portal.models import Clinic
 
-
-class FreshnessError(Exception):
-    """A confirmation was refused; the message is safe to show."""
-
-    status = 409
-
-
-class NotYourClinic(FreshnessError):
-    status = 403
-
-
-class NotPublished(FreshnessError):
-    pass
+__all__ = [
+    "FreshnessError",
+    "NotPublished",
+    "NotYourClinic",
+    "confirm_still_accurate",
+    "is_stale",
+    "out_of_date_listings",
+    "stale_condition",
+]
 
 
 def is_stale(last_confirmed_at: datetime | None, now: datetime, stale_after_days: int) -> bool:
@@ -53,40 +50,3 @@ def out_of_date_listings(now: datetime, stale_after_days: int) -> list[Clinic]:
             .order_by(Clinic.last_confirmed_at.is_not(None), Clinic.last_confirmed_at, Clinic.name)
         )
     )
-
-
-def confirm_still_accurate(clinic_id: int, user: User, now: datetime) -> Clinic:
-    """Record that the clinic's staff checked the public listing and it is still right.
-
-    Changes nothing patients read except the confirmation date, so nothing goes
-    to review. Only the clinic's own staff may confirm, and only a published listing.
-    """
-    manages = db.session.scalar(
-        select(ClinicManager.clinic_id).where(
-            ClinicManager.clinic_id == clinic_id, ClinicManager.user_id == user.id
-        )
-    )
-    if manages is None or user.is_moderator:
-        raise NotYourClinic("Only the clinic's own staff can confirm its listing.")
-    clinic = db.session.scalar(
-        select(Clinic)
-        .where(Clinic.id == clinic_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if clinic.status != "published":
-        raise NotPublished(
-            f"{clinic.name} is not shown to patients at the moment (its listing is "
-            f"{vocab.LISTING_STATUS[clinic.status].lower()}), so there is nothing public to "
-            "confirm. Once a moderator approves it, the approval counts as a confirmation."
-        )
-    clinic.last_confirmed_at = now
-    db.session.flush()
-    listings.record(
-        "listing_confirmed",
-        actor=user,
-        clinic=clinic,
-        detail="The clinic's staff confirmed that the public listing is still accurate.",
-    )
-    db.session.flush()
-    return clinic

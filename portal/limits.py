@@ -15,6 +15,8 @@ from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from portal import security
+from portal.auth import normalise_email
 from portal.config import RATE_LIMITS
 from portal.extensions import limiter
 
@@ -32,8 +34,6 @@ def _configured(name: str) -> Callable[[], str]:
 
 def account_key() -> str:
     """One account's sign-in attempts, whichever address they come from."""
-    from portal.accounts.service import normalise_email
-
     return "account:" + normalise_email(request.form.get("email", ""))[:254]
 
 
@@ -45,8 +45,7 @@ def user_key() -> str:
 
 
 def log_breach(limit: RequestLimit) -> None:
-    from portal import security
-
+    """Every refused request in the security log; the factory hands it to the limiter."""
     security.event("rate_limited", limit=str(limit.limit))
 
 

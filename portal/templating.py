@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app
 
 from portal import care_text, freshness, vocab
+from portal.clinics.service import verification_coverage
 from portal.models import Clinic, utcnow
 from portal.profile import FIELD_LABELS
 
@@ -53,8 +54,6 @@ def is_stale(clinic: Clinic) -> bool:
 
 
 def register(app: Flask) -> None:
-    from portal.clinics.service import verification_coverage  # imports views, which import us
-
     app.jinja_env.filters.update(
         money=money,
         number=number,

@@ -8,8 +8,16 @@ import re
 import pytest
 
 from tests.factories import clean_profile, make_clinic
-from tests.test_dashboard import edit_url, form_data, html_of, send, stored_draft
-from tests.test_dashboard_form import accepted, field_error, refused
+from tests.helpers import (
+    accepted,
+    edit_url,
+    field_error,
+    form_data,
+    html_of,
+    refused,
+    send,
+    stored_draft,
+)
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ import json
 
 import pytest
 
-from portal import hsds, vetting
+from portal import vetting
 from tests.factories import clean_profile, make_clinic
-from tests.test_opendata_hsds import API, assert_valid, get_json, schemas  # noqa: F401
-from tests.test_opendata_structured_data import structured_data
+from tests.helpers import structured_data
 
 CARE = dict(
     languages=("en", "es", "ase"),
@@ -83,53 +82,6 @@ def test_in_clinic_only_listings_raise_none_of_the_new_flags():
         "at_home_unsupervised",
         "telehealth_without_live_evaluation",
     } & set(codes(clean_profile(settings=("in_clinic",))))
-
-
-def test_hsds_records_carry_languages_schedules_and_accessibility(client, schemas):  # noqa: F811
-    clinic = make_clinic(clean_profile(name="Care Clinic", settings=("in_clinic",), **CARE))
-    service = get_json(client, f"{API}/services/{hsds.record_id('service', clinic.id)}")
-    assert_valid(schemas.record("service"), service, "service")
-    assert [(lang["code"], lang["name"]) for lang in service["languages"]] == [
-        ("en", "English"), ("es", "Spanish"), ("ase", "American Sign Language")]  # fmt: skip
-    schedules = {(s["byday"], s["opens_at"], s["closes_at"]) for s in service["schedules"]}
-    assert schedules == {("MO,TU", "09:00", "17:00"), ("FR", "20:00", "02:00")}
-    assert all(s["freq"] == "WEEKLY" for s in service["schedules"])
-    assert all("America/Los_Angeles" in s["description"] for s in service["schedules"])
-    assert service["minimum_age"] == 13 and service["maximum_age"] == 64
-    assert service["contacts"][0]["name"] == "Ana Ruiz"
-    location = service["service_at_locations"][0]["location"]
-    assert location["location_type"] == "physical"
-    assert [a["description"] for a in location["accessibility"]] == [
-        "Step-free entrance",
-        "Elevator",
-    ]
-    assert location["accessibility"][0]["details"] == "Lift to every floor."
-    org = get_json(client, f"{API}/organizations/{hsds.record_id('organization', clinic.id)}")
-    assert_valid(schemas.record("organization"), org, "organization")
-
-
-def test_a_telehealth_only_provider_has_a_virtual_location_and_service_areas(client, schemas):  # noqa: F811
-    profile = clean_profile(
-        name="Remote Care",
-        settings=("telehealth",),
-        routes=("oral",),
-        telehealth_states=(("MT", "MT-1"), ("WY", "")),
-        telehealth_evaluation="video",
-        **CARE,
-    )
-    clinic = make_clinic(profile)
-    sal_id = hsds.record_id("service_at_location", clinic.id)
-    sal = get_json(client, f"{API}/service_at_locations/{sal_id}")
-    assert_valid(schemas.record("service_at_location"), sal, "service_at_location")
-    location = sal["location"]
-    assert location["location_type"] == "virtual"
-    assert location["url"] == "https://book.example/clinic"
-    assert "latitude" not in location
-    areas = sal["service"]["service_areas"]
-    assert [(a["name"], a["extent"]) for a in areas] == [("Montana", "MT"), ("Wyoming", "WY")]
-    assert "MT-1" in areas[0]["description"]
-    listed = get_json(client, f"{API}/services?full=true&per_page=100")
-    assert_valid(schemas.page("services"), listed, "services page")
 
 
 def test_json_ld_gives_hours_languages_and_new_patients(client):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from portal import hours, vocab
-from tests.test_search_api import schema_validator
+from tests.helpers import schema_validator
 
 # One ZIP in each sample metro: at 250 miles they reach every listed clinic.
 METROS = ("92101", "10001", "60601", "77002", "80202", "98101", "33131", "30303", "02108",

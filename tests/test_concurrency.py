@@ -30,8 +30,8 @@ from portal.models import Clinic, ClinicDraft, ClinicRevision, User
 from tests import servers
 from tests.conftest import csrf_token_from
 from tests.factories import TEST_PASSWORD, clean_profile, make_clinic
+from tests.helpers import form_data
 from tests.servers import app_env, gunicorn
-from tests.test_dashboard import form_data
 
 WRITERS = READERS = 8
 SECONDS = 4

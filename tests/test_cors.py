@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal import hsds
+from portal.opendata import hsds
 
 OTHER_SITE = {"Origin": "https://other-directory.example"}
 CREDENTIALS = "Access-Control-Allow-Credentials"

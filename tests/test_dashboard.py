@@ -15,7 +15,6 @@ from portal.extensions import db
 from portal.models import (
     AuditEvent,
     Clinic,
-    ClinicDraft,
     ClinicManager,
     ClinicRevision,
     ReviewDecision,
@@ -24,44 +23,15 @@ from portal.models import (
 from portal.profile import FIELD_LABELS, Profile
 from tests.conftest import csrf_token_from
 from tests.factories import clean_profile, make_clinic, make_user
-
-VERSION_PATTERN = re.compile(r'name="version" type="hidden" value="(\d*)"')
-
-
-def form_data(profile: Profile, **extra) -> dict:
-    """What a browser sends for this profile: ticked boxes only, blanks as ""."""
-    data: dict = {}
-    for name, value in profile.to_dict().items():
-        if isinstance(value, bool):
-            if value:
-                data[name] = "y"
-        elif isinstance(value, list):
-            data[name] = value
-        else:
-            data[name] = "" if value is None else str(value)
-    data.update(extra)
-    return data
-
-
-def open_form(actor, url: str) -> tuple[str, str]:
-    """Open a form page like a browser tab: its CSRF token and the draft version it shows."""
-    page = actor.client.get(url)
-    assert page.status_code == 200, url
-    html = page.get_data(as_text=True)
-    match = VERSION_PATTERN.search(html)
-    return csrf_token_from(html), match.group(1) if match else ""
-
-
-def send(actor, url: str, data: dict, tab: tuple[str, str] | None = None, action: str = "save"):
-    """Submit the profile form from an open tab (or a freshly opened one)."""
-    token, version = tab or open_form(actor, url)
-    payload = {"version": version, **data, "csrf_token": token, "action": action}
-    return actor.client.post(url, data=payload)
-
-
-def edit_url(clinic: Clinic | int) -> str:
-    clinic_id = clinic if isinstance(clinic, int) else clinic.id
-    return f"/dashboard/clinics/{clinic_id}/edit"
+from tests.helpers import (
+    VERSION_PATTERN,
+    edit_url,
+    form_data,
+    html_of,
+    open_form,
+    send,
+    stored_draft,
+)
 
 
 def save(actor, clinic: Clinic, profile: Profile, **extra):
@@ -73,11 +43,6 @@ def submit_saved(actor, clinic: Clinic):
     return actor.client.post(
         f"/dashboard/clinics/{clinic.id}/submit", data={"csrf_token": token, "version": version}
     )
-
-
-def stored_draft(clinic_id: int) -> Profile:
-    db.session.expire_all()
-    return db.session.scalar(select(ClinicDraft).where(ClinicDraft.clinic_id == clinic_id)).profile
 
 
 def revisions_of(clinic_id: int) -> list[ClinicRevision]:
@@ -97,10 +62,6 @@ def is_checked(page: str, name: str, value: str | None = None) -> bool:
         if f'name="{name}"' in tag and (value is None or f'value="{value}"' in tag):
             return re.search(r"\schecked[\s>]", tag) is not None
     raise AssertionError(f"no input {name}={value}")
-
-
-def html_of(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def approve(clinic: Clinic, reason: str = "") -> None:
@@ -509,8 +470,8 @@ def test_the_same_version_is_not_sent_twice(staff):
     staff.login()
     assert submit_saved(staff, clinic).status_code == 303
     response = submit_saved(staff, clinic)
-    assert response.status_code == 303
-    assert "already waiting for review" in html_of(staff.client.get("/dashboard"))
+    assert response.status_code == 409
+    assert "already waiting for review" in html_of(response)
     assert len(revisions_of(clinic.id)) == 1
 
 
@@ -675,13 +636,13 @@ def test_renaming_a_new_clinic_under_review_shows_the_new_name_on_the_dashboard(
 def test_a_form_left_open_too_long_comes_back_with_everything_typed(app, staff):
     """An expired CSRF token on the profile form: 400, nothing saved, the typed text shown again
     with a fresh token, so one more click saves it."""
-    from tests.test_route_access import _expired_token
+    from tests.helpers import expired_token
 
     clinic = make_clinic(status="draft", manager=staff.user)
     staff.login()
     token, version = open_form(staff, edit_url(clinic))
     typed = clean_profile(name="Typed For An Hour", safety_notes="Two nurses, every minute.")
-    expired = _expired_token(app, staff.client)
+    expired = expired_token(app, staff.client)
     payload = {"version": version, **form_data(typed), "csrf_token": expired, "action": "save"}
     response = staff.client.post(edit_url(clinic), data=payload)
     page = html_of(response)
@@ -699,16 +660,16 @@ def test_a_form_left_open_too_long_comes_back_with_everything_typed(app, staff):
 
 def test_a_forged_profile_post_still_gets_the_plain_refusal(app, staff):
     """A token from another session, or a post from another site, is not shown back."""
-    from tests.test_route_access import _anon_token, _expired_token
+    from tests.helpers import anon_token, expired_token
 
     clinic = make_clinic(status="draft", manager=staff.user)
     staff.login()
     _token, version = open_form(staff, edit_url(clinic))
     data = {"version": version, **form_data(clean_profile(name="Planted")), "action": "save"}
-    other = _anon_token(app.test_client())
+    other = anon_token(app.test_client())
     page = html_of(staff.client.post(edit_url(clinic), data={**data, "csrf_token": other}))
     assert "Planted" not in page
-    expired = _expired_token(app, staff.client)
+    expired = expired_token(app, staff.client)
     cross_site = staff.client.post(
         edit_url(clinic),
         data={**data, "csrf_token": expired},

@@ -20,7 +20,7 @@ from portal.errors import CODES, MESSAGES
 from portal.extensions import csrf, db
 from tests.conftest import Browser, _fresh_request_globals
 from tests.factories import TEST_PASSWORD, make_user
-from tests.test_security_headers import _assert_secure_headers
+from tests.helpers import assert_secure_headers
 
 LIMIT = 2
 SEARCH_TEXT = "Zanzibarville ptsd"  # a patient's search, bound into the failing SQL
@@ -123,7 +123,7 @@ def test_each_error_has_our_page_and_our_json(error_app, status, caplog):
     assert f"<h1>{title}</h1>" in html and f"Error {status}" in html
     assert default_exceptions[status].description not in html  # not Werkzeug's own page
     _assert_nothing_internal(html)
-    _assert_secure_headers(page)
+    assert_secure_headers(page)
 
     answer = API[status](error_app.test_client(), error_app)
     assert answer.status_code == status
@@ -135,7 +135,7 @@ def test_each_error_has_our_page_and_our_json(error_app, status, caplog):
     if status != 400:  # a bad parameter names its own code (`invalid_radius` and so on)
         assert error["code"] == CODES[status]
     _assert_nothing_internal(answer.get_data(as_text=True))
-    _assert_secure_headers(answer)
+    assert_secure_headers(answer)
 
     # the operator's log has the error, without the patient's search
     assert SEARCH_TEXT not in caplog.text

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from portal import vocab
 from tests.factories import clean_profile
-from tests.test_dashboard import form_data
+from tests.helpers import form_data
 
 EXAMPLES = Counter()
 FUZZ = settings(

@@ -23,7 +23,7 @@ from geopy.geocoders import Nominatim
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-from portal import geo, geodata
+from portal import geodata
 from portal.geo import (
     GeocodingError,
     OfflineGeocoder,
@@ -33,6 +33,7 @@ from portal.geo import (
     geocode_place,
     miles_between,
     zip_exists,
+    zips,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -287,8 +288,8 @@ def test_missing_table_is_built_in_a_subprocess(tmp_path):
 def test_stale_or_damaged_table_is_noticed(table_path, tmp_path, damage):
     path = _copy(table_path, tmp_path)
     path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
-    with pytest.raises(geo._StaleTable):
-        geo._ZipTable.load(path, "3.0.0")
+    with pytest.raises(zips._StaleTable):
+        zips._ZipTable.load(path, "3.0.0")
 
 
 def test_stale_table_is_rebuilt(table_path, tmp_path):
@@ -309,7 +310,7 @@ def test_failed_build_is_a_geocoding_error_and_not_retried_at_once(tmp_path, mon
     def no_second_try(*args, **kwargs):
         raise AssertionError("tried again at once")
 
-    monkeypatch.setattr(geo, "_load_or_build", no_second_try)
+    monkeypatch.setattr(zips, "_load_or_build", no_second_try)
     with pytest.raises(GeocodingError):
         fresh.geocode("92101")
 
@@ -317,14 +318,14 @@ def test_failed_build_is_a_geocoding_error_and_not_retried_at_once(tmp_path, mon
 def test_threads_load_the_table_once(table_path, tmp_path, monkeypatch):
     path = _copy(table_path, tmp_path)
     loads = []
-    real_load = geo._ZipTable.load
+    real_load = zips._ZipTable.load
 
     def counting_load(*args, **kwargs):
         loads.append(1)
         time.sleep(0.05)  # widen the race window
         return real_load(*args, **kwargs)
 
-    monkeypatch.setattr(geo._ZipTable, "load", counting_load)
+    monkeypatch.setattr(zips._ZipTable, "load", counting_load)
     fresh = OfflineGeocoder(path)
     results: list[str] = []
     threads = [
@@ -365,9 +366,9 @@ def test_concurrent_processes_build_once(tmp_path):
 def test_loaded_table_is_small(table_path):
     """Measured in a fresh process: what a web worker pays, and that it skips `zipcodes`."""
     code = (
-        "import resource, sys, time; from portal import geo;"
+        "import resource, sys, time; from portal.geo import zips;"
         "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
-        "t = time.perf_counter(); geo._table(sys.argv[1]); t = time.perf_counter() - t;"
+        "t = time.perf_counter(); zips._table(sys.argv[1]); t = time.perf_counter() - t;"
         "grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss;"
         "print(t, grown * 1024, 'zipcodes' in sys.modules)"
     )

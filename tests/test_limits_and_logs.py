@@ -19,9 +19,8 @@ from portal.models import AuditEvent, Clinic, ClinicRevision, User
 from portal.security import SECURITY_LOG, deployment_problems
 from tests.conftest import ROOT, csrf_token_from
 from tests.factories import TEST_PASSWORD, clean_profile, make_clinic, make_user
+from tests.helpers import APPROVE, form_data, send
 from tests.servers import GUNICORN, app_env, free_port, gunicorn
-from tests.test_dashboard import form_data, send
-from tests.test_moderation import APPROVE
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from portal.models import AuditEvent, Clinic, ClinicRevision, ReviewDecision, Us
 from portal.moderation import service
 from tests.conftest import csrf_token_from
 from tests.factories import clean_profile, make_clinic
-from tests.test_moderation import sign_in, submit_edit
+from tests.helpers import sign_in, submit_edit
 
 CHECKLIST = listings.Checklist(
     npi_check_passed=True, address_plausible=True, answers_plausible=True, red_flags_reviewed=True

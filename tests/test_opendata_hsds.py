@@ -23,9 +23,10 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from sqlalchemy import select
 
-from portal import hsds, vocab
+from portal import vocab
 from portal.extensions import db
 from portal.models import Clinic
+from portal.opendata import hsds
 from portal.profile import PROFILE_FIELDS, Profile
 from portal.vetting import red_flags
 from tests.factories import clean_profile, make_clinic
@@ -572,10 +573,75 @@ def test_ids_are_stable_uuid5_and_distinct():
 
 def test_openapi_paths_cover_every_hsds_route(app):
     paths = hsds.COLLECTIONS
-    from portal.api.hsds import hsds_openapi_paths
+    from portal.opendata.routes import hsds_openapi_paths
 
     described = hsds_openapi_paths()
     routes = {rule.rule for rule in app.url_map.iter_rules() if "/hsds/" in rule.rule}
     assert {p.replace("{id}", "<record_id>") for p in described} == routes
     for collection in paths:
         assert described[f"/api/v1/hsds/{collection}"]["get"]["responses"]["400"]
+
+
+# --- care beyond the clinic door (issue 17) ---
+
+CARE = dict(
+    languages=("en", "es", "ase"),
+    hours=(
+        ("monday", "09:00", "17:00"),
+        ("tuesday", "09:00", "17:00"),
+        ("friday", "20:00", "02:00"),
+    ),
+    accessibility=("step_free_entrance", "elevator"),
+    accessibility_note="Lift to every floor.",
+    age_groups=("adolescents", "adults"),
+    insurers=("medicare",),
+    booking_url="https://book.example/clinic",
+    clinicians=(("Ana Ruiz", "MD", "medical_director", "1234567893"),),
+)
+
+
+def test_hsds_records_carry_languages_schedules_and_accessibility(client, schemas):
+    clinic = make_clinic(clean_profile(name="Care Clinic", settings=("in_clinic",), **CARE))
+    service = get_json(client, f"{API}/services/{hsds.record_id('service', clinic.id)}")
+    assert_valid(schemas.record("service"), service, "service")
+    assert [(lang["code"], lang["name"]) for lang in service["languages"]] == [
+        ("en", "English"), ("es", "Spanish"), ("ase", "American Sign Language")]  # fmt: skip
+    schedules = {(s["byday"], s["opens_at"], s["closes_at"]) for s in service["schedules"]}
+    assert schedules == {("MO,TU", "09:00", "17:00"), ("FR", "20:00", "02:00")}
+    assert all(s["freq"] == "WEEKLY" for s in service["schedules"])
+    assert all("America/Los_Angeles" in s["description"] for s in service["schedules"])
+    assert service["minimum_age"] == 13 and service["maximum_age"] == 64
+    assert service["contacts"][0]["name"] == "Ana Ruiz"
+    location = service["service_at_locations"][0]["location"]
+    assert location["location_type"] == "physical"
+    assert [a["description"] for a in location["accessibility"]] == [
+        "Step-free entrance",
+        "Elevator",
+    ]
+    assert location["accessibility"][0]["details"] == "Lift to every floor."
+    org = get_json(client, f"{API}/organizations/{hsds.record_id('organization', clinic.id)}")
+    assert_valid(schemas.record("organization"), org, "organization")
+
+
+def test_a_telehealth_only_provider_has_a_virtual_location_and_service_areas(client, schemas):
+    profile = clean_profile(
+        name="Remote Care",
+        settings=("telehealth",),
+        routes=("oral",),
+        telehealth_states=(("MT", "MT-1"), ("WY", "")),
+        telehealth_evaluation="video",
+        **CARE,
+    )
+    clinic = make_clinic(profile)
+    sal_id = hsds.record_id("service_at_location", clinic.id)
+    sal = get_json(client, f"{API}/service_at_locations/{sal_id}")
+    assert_valid(schemas.record("service_at_location"), sal, "service_at_location")
+    location = sal["location"]
+    assert location["location_type"] == "virtual"
+    assert location["url"] == "https://book.example/clinic"
+    assert "latitude" not in location
+    areas = sal["service"]["service_areas"]
+    assert [(a["name"], a["extent"]) for a in areas] == [("Montana", "MT"), ("Wyoming", "WY")]
+    assert "MT-1" in areas[0]["description"]
+    listed = get_json(client, f"{API}/services?full=true&per_page=100")
+    assert_valid(schemas.page("services"), listed, "services page")

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from portal import hsds
+from portal.opendata import hsds
 from tests.factories import clean_profile, make_clinic
 
 API = "/api/v1/hsds"

@@ -164,8 +164,16 @@ def test_reports_are_rate_limited_per_address(app_config, request):
 def test_reporter_email_and_text_never_reach_the_log(app, browser, caplog):
     clinic = make_clinic()
     caplog.set_level(logging.DEBUG)
-    send_report(browser, clinic, kind="unsafe", details=DETAILS, contact_email=EMAIL)
-    send_report(browser, clinic, kind="unsafe", details=DETAILS, contact_email="bad@")
+    stored = send_report(browser, clinic, kind="unsafe", details=DETAILS, contact_email=EMAIL)
+    refused = send_report(browser, clinic, kind="unsafe", details=DETAILS, contact_email="bad@")
+    assert (stored.status_code, refused.status_code) == (303, 422)
+    # The text really went through the app: stored once, and typed back into the refused form.
+    [report] = stored_reports()
+    assert (report.details, report.contact_email) == (DETAILS, EMAIL)
+    assert "pizza place" in html_of(refused)
+    # The log is being captured: a refused page visit in the same test is in it.
+    browser.get("/moderation")
+    assert "event=access_denied" in caplog.text
     assert EMAIL not in caplog.text and "pizza place" not in caplog.text
 
 

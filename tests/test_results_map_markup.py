@@ -31,12 +31,20 @@ def test_tile_source_comes_from_configuration(app, client, sample_clinics):
 
 
 def test_no_map_without_results(client, sample_clinics):
-    html = client.get("/search?location=99501&radius=10").get_data(as_text=True)
+    response = client.get("/search?location=99501&radius=10")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "No clinics found" in html  # a search that ran and found nothing
     assert "results-map" not in html and LEAFLET_CSS not in html
     assert LEAFLET_JS not in scripts(html)
 
 
 def test_pages_without_a_map_load_no_map_code(client, sample_clinics):
     for path in ("/", "/guide", "/clinics/harbor-ketamine-center", "/account/login"):
-        html = client.get(path).get_data(as_text=True)
+        response = client.get(path)
+        assert response.status_code == 200, path  # a real page, not an error page
+        html = response.get_data(as_text=True)
         assert "leaflet" not in html and "results-map.js" not in html, path
+    # The check would see the map code: the results page has it.
+    results = client.get("/search?location=92101&radius=250").get_data(as_text=True)
+    assert "leaflet" in results and "results-map.js" in results

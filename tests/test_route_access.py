@@ -6,13 +6,10 @@ entry here fails `test_every_route_has_an_entry`.
 
 from __future__ import annotations
 
-import hashlib
-import time
 from dataclasses import dataclass
 
 import pytest
-from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from portal import listings
 from portal.extensions import db
@@ -20,6 +17,7 @@ from portal.models import ProblemReport, utcnow
 from portal.reports import service as reports
 from tests.conftest import Actor, csrf_token_from
 from tests.factories import TEST_PASSWORD, clean_profile, make_clinic, make_user
+from tests.helpers import anon_token, expired_token, snapshot
 
 ROLES = ("anonymous", "staff", "other_staff", "moderator")
 
@@ -207,14 +205,10 @@ def test_every_post_route_answers_each_role_as_expected(app, world, endpoint):
     assert tuple(response.status_code for response in answered) == POST[endpoint]
 
 
-def _anon_token(client) -> str:
-    return csrf_token_from(client.get("/account/login").get_data(as_text=True))
-
-
 def _token(client, role: str) -> str:
     """The session's own token, from a page with a form (the sign-out button when signed in)."""
     if role == "anonymous":
-        return _anon_token(client)
+        return anon_token(client)
     return csrf_token_from(client.get("/guide").get_data(as_text=True))
 
 
@@ -245,38 +239,6 @@ def test_every_post_route_has_a_csrf_actor():
     assert set(POST_ACTOR) == set(POST)
 
 
-def snapshot() -> dict[str, str]:
-    """Every row of every table, as a digest per table (what "nothing changed" means)."""
-    db.session.expire_all()
-    digests = {}
-    for table in db.metadata.sorted_tables:
-        order = ", ".join(column.name for column in table.primary_key.columns)
-        rows = db.session.execute(text(f"SELECT * FROM {table.name} ORDER BY {order}")).all()  # noqa: S608
-        digests[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest() + f":{len(rows)}"
-    db.session.rollback()
-    return digests
-
-
-def _expired_token(app, client) -> str:
-    """A token for this very session, signed two time limits ago."""
-    client.get("/account/login")  # puts a raw token into the session
-    with client.session_transaction() as session:
-        raw = session["csrf_token"]
-    signer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token")
-    limit = app.config["WTF_CSRF_TIME_LIMIT"]
-    past = int(time.time()) - 2 * limit
-    signer.signer_kwargs = {}
-    original = signer.make_signer
-
-    def old_signer(salt=None):
-        made = original(salt)
-        made.get_timestamp = lambda: past
-        return made
-
-    signer.make_signer = old_signer
-    return signer.dumps(raw)
-
-
 def world_clinic_id(user) -> int:
     from sqlalchemy import select
 
@@ -304,7 +266,7 @@ def _form_for(endpoint: str, user) -> dict:
             "new_password_confirm": "another long password 42",
         }
     if endpoint.startswith("dashboard."):
-        from tests.test_dashboard import form_data
+        from tests.helpers import form_data
 
         return form_data(clean_profile(name="Changed by a forged request"), action="submit")
     if endpoint.startswith("compare."):
@@ -312,7 +274,7 @@ def _form_for(endpoint: str, user) -> dict:
 
         return {"clinic_id": str(db.session.scalar(select(Clinic.id).limit(1))), "next": "/"}
     if endpoint == "moderation.decide":
-        from tests.test_moderation import APPROVE
+        from tests.helpers import APPROVE
 
         return dict(APPROVE)
     if endpoint == "reports.new":
@@ -338,8 +300,8 @@ def test_every_post_route_refuses_a_bad_csrf_token(app, world, endpoint):
     user = world.actors["staff"].user
     tokens = {
         "missing": None,
-        "other_session": _anon_token(app.test_client()),
-        "expired": _expired_token(app, client),
+        "other_session": anon_token(app.test_client()),
+        "expired": expired_token(app, client),
     }
     before = snapshot()
     for variant in CSRF_VARIANTS:

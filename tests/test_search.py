@@ -220,10 +220,20 @@ def test_search_queries_never_reach_the_log(app, client, caplog):
         "Secretville, ZZ",
         "Coronado, CA",
     ]
+    answered = []
     for query in queries:
-        client.get("/search", query_string={"location": query, "route": "iv"})
-        client.get("/api/v1/clinics", query_string={"location": query})
-        client.get("/search", query_string={"location": query, "radius": "-1"})
+        answered.append(
+            (
+                client.get("/search", query_string={"location": query, "route": "iv"}).status_code,
+                client.get("/api/v1/clinics", query_string={"location": query}).status_code,
+                client.get("/search", query_string={"location": query, "radius": "-1"}).status_code,
+            )
+        )
+    # Each query was really looked up (found, unknown, refused), not turned away before.
+    assert answered == [(200, 200, 400), (400, 400, 400), (200, 200, 400)]
+    # The log is being captured: a refused page visit in the same test is in it.
+    client.get("/moderation")
+    assert "event=access_denied" in caplog.text
     for query in queries:
         assert query not in caplog.text
     for word in ("Pennsylvania", "Secretville", "Coronado", "20500"):

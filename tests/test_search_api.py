@@ -6,7 +6,6 @@ import re
 from datetime import date
 
 import pytest
-from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 
 from portal import vocab
@@ -15,15 +14,7 @@ from portal.extensions import db
 from portal.profile import PROFILE_FIELDS
 from portal.vetting import red_flags
 from tests.factories import clean_profile, make_clinic
-
-
-def schema_validator(app, name: str) -> Draft202012Validator:
-    """A validator for one component schema of the served spec (refs resolve inside it)."""
-    spec = app.test_client().get("/api/openapi.json").get_json()
-    return Draft202012Validator(
-        {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
-    )
-
+from tests.helpers import schema_validator
 
 BAD_API_QUERIES = [
     ({}, "missing_location", "location"),

@@ -10,30 +10,7 @@ import pytest
 from portal import create_app
 from portal.security import content_security_policy
 from tests.conftest import ROOT
-
-EXPECTED_CSP = {
-    "default-src": "'self'",
-    "script-src": "'self'",
-    "style-src": "'self'",
-    "img-src": "'self' data:",
-    "object-src": "'none'",
-    "base-uri": "'none'",
-    "frame-ancestors": "'none'",
-    "form-action": "'self'",
-}
-
-
-def _policy(header: str) -> dict[str, str]:
-    return dict(part.strip().split(" ", 1) for part in header.split(";"))
-
-
-def _assert_secure_headers(response) -> None:
-    policy = _policy(response.headers["Content-Security-Policy"])
-    for directive, value in EXPECTED_CSP.items():
-        assert policy[directive] == value, directive
-    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+from tests.helpers import assert_secure_headers, csp_directives
 
 
 @pytest.fixture
@@ -65,7 +42,7 @@ def failing_app(app_config):
 def test_every_kind_of_response_has_the_headers(client, url, status):
     response = client.get(url)
     assert response.status_code == status
-    _assert_secure_headers(response)
+    assert_secure_headers(response)
     assert "Strict-Transport-Security" not in response.headers  # plain HTTP here
 
 
@@ -77,7 +54,7 @@ def test_error_500_has_the_headers_and_no_trace(failing_app):
     for url in ("/boom",):
         response = failing_app.test_client().get(url)
         assert response.status_code == 500
-        _assert_secure_headers(response)
+        assert_secure_headers(response)
         body = response.get_data(as_text=True)
         assert "SELECT" not in body and "Traceback" not in body and "RuntimeError" not in body
 
@@ -88,10 +65,12 @@ def test_https_responses_add_hsts(client):
 
 
 def test_map_tile_origin_joins_img_src_only():
-    policy = _policy(content_security_policy("https://{s}.tile.example.org/{z}/{x}/{y}.png"))
+    policy = csp_directives(content_security_policy("https://{s}.tile.example.org/{z}/{x}/{y}.png"))
     assert policy["img-src"] == "'self' data: https://*.tile.example.org"
     assert policy["script-src"] == "'self'" and policy["default-src"] == "'self'"
-    assert _policy(content_security_policy("javascript:alert(1)"))["img-src"] == "'self' data:"
+    assert (
+        csp_directives(content_security_policy("javascript:alert(1)"))["img-src"] == "'self' data:"
+    )
 
 
 def test_request_body_above_the_limit_is_refused(browser):

@@ -65,8 +65,14 @@ def test_every_sample_listing_answers_the_three_questions_and_explains_its_flags
 
 def test_pending_sample_clinics_are_not_public(client, sample_clinics):
     pending = db.session.scalars(select(Clinic).where(Clinic.status == "pending")).all()
+    assert pending, "the sample data should hold pending clinics for this test to mean anything"
     for clinic in pending:
         assert client.get(f"/clinics/{clinic.slug}").status_code == 404
+        assert clinic.name not in client.get("/search?location=92101&radius=250").get_data(
+            as_text=True
+        )
+    published = next(c for c in sample_clinics if c.status == "published")
+    assert client.get(f"/clinics/{published.slug}").status_code == 200  # the same URL form works
 
 
 def test_sample_verifications_show_what_a_real_check_covers(client, sample_clinics):

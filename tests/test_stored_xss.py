@@ -11,9 +11,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Clinic, ClinicManager, ClinicRevision
 from tests.factories import clean_profile
-from tests.test_dashboard import form_data
-from tests.test_moderation import APPROVE
-from tests.test_moderation import decide as moderator_decides
+from tests.helpers import APPROVE, form_data
+from tests.helpers import decide as moderator_decides
 
 PAYLOADS = [
     "<script>alert('xss')</script>",

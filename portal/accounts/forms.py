@@ -7,14 +7,10 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from portal.accounts.service import MIN_PASSWORD_LENGTH, password_problem
-from portal.dashboard.forms import no_control_characters
+from portal.forms import no_control_characters, strip
 
 # Long enough for any real password, short enough that hashing it costs nothing extra.
 MAX_PASSWORD_LENGTH = 256
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _acceptable_password(_form, field) -> None:
@@ -25,7 +21,7 @@ def _acceptable_password(_form, field) -> None:
 class RegisterForm(FlaskForm):
     email = EmailField(
         "Work email address",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             InputRequired("Enter your email address."),
             Length(max=254, message="That email address is too long."),
@@ -62,7 +58,7 @@ class LoginForm(FlaskForm):
 
     email = EmailField(
         "Email address",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             InputRequired("Enter your email address."),
             Length(max=254, message="That email address is too long."),

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal.auth import hash_password, password_matches
+from portal.auth import hash_password, normalise_email, password_matches
 from portal.extensions import db
 from portal.models import AuditEvent, User, utcnow
 
@@ -28,11 +28,6 @@ COMMON_PASSWORDS: frozenset[str] = frozenset({
 
 class AccountError(Exception):
     """An account rule was broken; the message is safe to show."""
-
-
-def normalise_email(email: str) -> str:
-    """Trimmed and lower-cased, so one person cannot hold two accounts by case."""
-    return (email or "").strip().lower()
 
 
 def password_problem(password: str) -> str | None:

@@ -7,17 +7,18 @@ from datetime import date
 from flask import current_app, jsonify, request
 
 from portal import clock, limits
-from portal.api import bp, hsds, openapi, serializers
+from portal.api import bp, openapi, serializers
 from portal.clinics.service import published_clinic_by_id
 from portal.errors import error_response
 from portal.geo import GeocodingError
+from portal.opendata.routes import hsds_openapi_paths
 from portal.places import get_geocoder
 from portal.search import cache as search_cache
 from portal.search import service
 from portal.search.forms import ERROR_CODES, SearchForm
 
 # The open-data endpoints describe themselves; their paths join the one document.
-openapi.add_paths(hsds.hsds_openapi_paths)
+openapi.add_paths(hsds_openapi_paths)
 
 # Larger ids cannot exist (32-bit keys) and would overflow SQLite's integer binding.
 MAX_ID = 2**31 - 1

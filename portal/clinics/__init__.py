@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("clinics", __name__)
-
-from portal.clinics import views  # noqa: E402, F401

@@ -6,7 +6,7 @@ from portal import clock
 from portal.clinics import bp, service
 from portal.search.care import open_at
 from portal.structured_data import json_ld_script, medical_clinic
-from portal.vetting import red_flags
+from portal.vetting import RULES, red_flags
 
 
 @bp.get("/")
@@ -41,8 +41,6 @@ def listing(slug: str):
 
 @bp.get("/guide")
 def guide():
-    from portal.vetting import RULES
-
     return render_template("clinics/guide.html", rule_count=len(RULES))
 
 

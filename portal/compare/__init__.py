@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("compare", __name__)
-
-from portal.compare import views  # noqa: E402, F401

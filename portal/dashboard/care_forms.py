@@ -18,7 +18,7 @@ from wtforms.validators import Length, ValidationError
 from portal import hours as opening_hours
 from portal import vocab
 from portal.credentials import npi_is_valid
-from portal.dashboard.fields import MultiCheckboxField, OptionalRadioField
+from portal.forms import MultiCheckboxField, OptionalRadioField
 from portal.profile import RECORD_FIELDS
 
 MAX_NOTES = 4000

@@ -11,53 +11,24 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import listings, vocab
+from portal import vocab
 from portal.extensions import db
 from portal.geo import GeocodingError, geocode_place
-from portal.listings import ListingError, StaleEdit
-from portal.models import Clinic, ClinicDraft, ClinicManager, ClinicRevision, User
+from portal.listings import operations
+from portal.listings.errors import NothingToSubmit, StaleEdit
+from portal.listings.operations import submit_for_review
+from portal.listings.queries import MAX_ID, managed_clinic, managed_clinics, state_of
+from portal.models import Clinic, ClinicDraft, ClinicRevision, User
 from portal.places import get_geocoder
 from portal.profile import Profile
 
-STALE_SUBMIT = (
-    "This draft was changed in another window or by a colleague after you opened this page, "
-    "so we did not submit it. Look at the latest version and submit again."
-)
+__all__ = ["NothingToSubmit", "managed_clinic", "managed_clinics", "submit_for_review"]
+
 STALE_SAVE = (
     "This profile was changed in another window or by a colleague after you opened it, "
     "so we did not save your changes. Your text is still in the form below: copy what you "
     "need, open the latest version, and apply your changes there."
 )
-
-
-class NothingToSubmit(ListingError):
-    """The working copy is the same as the version waiting for review or already public."""
-
-
-def managed_clinics(user: User) -> list[Clinic]:
-    return list(
-        db.session.scalars(
-            select(Clinic)
-            .join(ClinicManager, ClinicManager.clinic_id == Clinic.id)
-            .where(ClinicManager.user_id == user.id)
-            .order_by(Clinic.name, Clinic.id)
-        )
-    )
-
-
-# Ids beyond a 32-bit integer cannot exist, and the databases refuse to compare with them.
-MAX_ID = 2**31 - 1
-
-
-def managed_clinic(user: User, clinic_id: int) -> Clinic | None:
-    """The clinic, only if `user` manages it: others' clinics look like missing ones."""
-    if not 0 < clinic_id <= MAX_ID:
-        return None
-    return db.session.scalar(
-        select(Clinic)
-        .join(ClinicManager, ClinicManager.clinic_id == Clinic.id)
-        .where(Clinic.id == clinic_id, ClinicManager.user_id == user.id)
-    )
 
 
 def draft_version(clinic: Clinic) -> int | None:
@@ -66,7 +37,7 @@ def draft_version(clinic: Clinic) -> int | None:
 
 def start_clinic(profile: Profile, *, user: User) -> Clinic:
     """A new clinic in draft, managed by the staff member who started it."""
-    return listings.create_clinic(profile, manager=user)
+    return operations.create_clinic(profile, manager=user)
 
 
 def save_profile(
@@ -78,7 +49,7 @@ def save_profile(
     overwrite something the user never saw.
     """
     try:
-        return listings.save_draft(
+        return operations.save_draft(
             clinic,
             profile,
             expected_version=seen_version if seen_version is not None else -1,
@@ -88,30 +59,6 @@ def save_profile(
         raise StaleEdit(STALE_SAVE) from None
     except StaleDataError:  # the version changed between our read and our write
         raise StaleEdit(STALE_SAVE) from None
-
-
-def submit_for_review(clinic: Clinic, *, user: User, seen_version: int | None) -> ClinicRevision:
-    """Freeze the working copy as a new revision, if it is the one the user saw.
-
-    Refuses to send again what is already waiting for review or already public.
-    """
-    draft = listings.lock_draft(clinic)
-    if draft is not None and seen_version != draft.version:
-        raise StaleEdit(STALE_SUBMIT)
-    working = listings.working_profile(clinic)
-    latest = listings.latest_revision(clinic)
-    if latest is not None and latest.profile == working:
-        if latest.decision is None:
-            raise NothingToSubmit(
-                "This version is already waiting for review. Change something first if you "
-                "want to send a new one."
-            )
-        if clinic.published_revision_id == latest.id:
-            raise NothingToSubmit(
-                "This is the version patients already see. Change something first if you "
-                "want to send an update."
-            )
-    return listings.submit_revision(clinic, user=user)
 
 
 def clinic_revision(clinic: Clinic, number: int) -> ClinicRevision | None:
@@ -140,16 +87,17 @@ OUTCOMES: dict[str, str] = {
 }
 
 
+WAITING = {"pending": "waiting"}  # the dashboard's word for a revision still in the queue
+
+
 def history(clinic: Clinic) -> list[HistoryEntry]:
     """Every revision the clinic submitted, newest first, with its outcome."""
     revisions = clinic.revisions
     newest = revisions[-1].id if revisions else None
     entries = []
     for revision in reversed(revisions):
-        if revision.decision is not None:
-            outcome = revision.decision.outcome
-        else:
-            outcome = "waiting" if revision.id == newest else "replaced"
+        state = state_of(revision, revision.decision, newest)
+        outcome = revision.decision.outcome if state == "decided" else WAITING.get(state, state)
         entries.append(
             HistoryEntry(revision, outcome, is_live=clinic.published_revision_id == revision.id)
         )

@@ -13,13 +13,8 @@ from flask_wtf.csrf import CSRFError
 from portal import freshness, limits, listings, security
 from portal.auth import staff_required
 from portal.dashboard import bp, service
-from portal.dashboard.forms import (
-    ANSWER_VOCABULARIES,
-    FORM_ORDER,
-    MONEY_FIELDS,
-    SECTIONS,
-    ProfileForm,
-)
+from portal.dashboard.forms import ProfileForm
+from portal.dashboard.sections import ANSWER_VOCABULARIES, FORM_ORDER, MONEY_FIELDS, SECTIONS
 from portal.errors import csrf_refused
 from portal.extensions import db
 from portal.listings import IncompleteProfile, StaleEdit
@@ -290,8 +285,7 @@ def submit(clinic_id: int):
         )
     except service.NothingToSubmit as same:
         db.session.rollback()
-        flash(str(same), "info")
-        return redirect(url_for("dashboard.index"), code=303)
+        return _render_form(_form_from_draft(clinic), clinic=clinic, status=409, problem=str(same))
     db.session.commit()
     _flash_submitted(revision)
     return redirect(url_for("dashboard.index"), code=303)

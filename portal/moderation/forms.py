@@ -12,7 +12,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import InputRequired, Length
 
 from portal import vocab
-from portal.dashboard.forms import no_control_characters
+from portal.forms import no_control_characters, strip
 
 MAX_TEXT = 4000
 
@@ -24,21 +24,17 @@ DECISION_CHOICES: dict[str, str] = {
 assert set(DECISION_CHOICES) == set(vocab.DECISIONS)
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class DecisionForm(FlaskForm):
     licence_state = SelectField(
         "Licence state", choices={"": "Not checked", **vocab.US_STATES}, default=""
     )
     licence_number = StringField(
-        "Licence number", validators=[Length(max=40), no_control_characters], filters=[_strip]
+        "Licence number", validators=[Length(max=40), no_control_characters], filters=[strip]
     )
     licence_checked_how = TextAreaField(
         "How you checked the licence",
         validators=[Length(max=MAX_TEXT), no_control_characters],
-        filters=[_strip],
+        filters=[strip],
     )
     address_plausible = BooleanField("The address and map position are plausible")
     answers_plausible = BooleanField("The answers are plausible and consistent")
@@ -46,7 +42,7 @@ class DecisionForm(FlaskForm):
     notes = TextAreaField(
         "Notes for other moderators",
         validators=[Length(max=MAX_TEXT), no_control_characters],
-        filters=[_strip],
+        filters=[strip],
     )
     decision = RadioField(
         "Your decision",
@@ -56,7 +52,7 @@ class DecisionForm(FlaskForm):
     reason = TextAreaField(
         "Message to the clinic",
         validators=[Length(max=MAX_TEXT), no_control_characters],
-        filters=[_strip],
+        filters=[strip],
     )
 
     def checklist_values(self) -> dict:
@@ -75,7 +71,7 @@ class SuspendForm(FlaskForm):
     reason = TextAreaField(
         "Why the listing is suspended",
         validators=[Length(max=MAX_TEXT), no_control_characters],
-        filters=[_strip],
+        filters=[strip],
     )
 
 
@@ -83,5 +79,5 @@ class RestoreForm(FlaskForm):
     reason = TextAreaField(
         "Why the listing can be shown again",
         validators=[Length(max=MAX_TEXT), no_control_characters],
-        filters=[_strip],
+        filters=[strip],
     )

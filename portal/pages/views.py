@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response, current_app, render_template, request
 
-from portal.api.hsds import PROFILE_ANCHOR
 from portal.api.openapi import DATA_LICENCE
+from portal.opendata.routes import PROFILE_ANCHOR
 from portal.pages import bp, examples, service
 
 

@@ -7,7 +7,7 @@ from wtforms import EmailField, RadioField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from portal import vocab
-from portal.dashboard.forms import no_control_characters
+from portal.forms import no_control_characters
 from portal.reports.service import MAX_DETAILS, MAX_NOTE
 
 

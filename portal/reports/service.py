@@ -1,6 +1,6 @@
 """Problem reports: patients file them, moderators resolve them, clinic staff read them.
 
-Plain functions over the session like portal.listings: they flush but never
+Plain functions over the session like portal.listings.operations: they flush but never
 commit, take the acting moderator as an argument, and raise a `ReportError`
 when a rule is broken. Reports are never deleted (the database refuses it);
 a resolved report keeps its text beside the moderator's note.
@@ -122,12 +122,7 @@ def reports_for_clinics(clinic_ids: list[int]) -> dict[int, list[ProblemReport]]
 
 def lock_report(report_id: int) -> ProblemReport | None:
     """The report re-read and locked until commit, so two moderators cannot both resolve it."""
-    return db.session.scalar(
-        select(ProblemReport)
-        .where(ProblemReport.id == report_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    return listings.locked(ProblemReport, id=report_id)
 
 
 def resolve(report_id: int, moderator: User, note: str, now: datetime) -> ProblemReport:

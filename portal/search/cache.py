@@ -29,6 +29,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal import clock
+from portal.compare import tray
 from portal.extensions import db
 from portal.models import Clinic
 
@@ -128,8 +129,6 @@ def answer_key(kind: str) -> tuple | None:
 
 def page_key() -> tuple | None:
     """As `answer_key`, for a results page: only when nothing on it is the visitor's own."""
-    from portal.compare import tray  # the compare feature imports search: import on use
-
     if current_user.is_authenticated or tray.ids(session) or session.get("_flashes"):
         return None
     return answer_key("page")

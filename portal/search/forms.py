@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from portal import vocab
+from portal.forms import parse_flag
 from portal.search import service
 
 LOCATION_MISSING_MESSAGE = (
@@ -61,8 +62,6 @@ FILTER_FIELDS = (
     "accessibility",
     "open_now",
 )
-_TRUE = frozenset({"1", "true", "on", "yes"})
-_FALSE = frozenset({"0", "false", "off", "no", ""})
 
 
 def _clean_text(value: str | None) -> str:
@@ -122,11 +121,11 @@ class FlagField(BooleanField):
         if not valuelist:
             self.data = False
             return
-        text = valuelist[0].strip().lower()
-        if text not in _TRUE | _FALSE:
+        try:
+            self.data = parse_flag(valuelist[0])
+        except ValueError:
             self.data = False
-            raise ValueError(f"{self.label.text}: use 1 for yes or 0 for no.")
-        self.data = text in _TRUE
+            raise ValueError(f"{self.label.text}: use 1 for yes or 0 for no.") from None
 
     def _value(self) -> str:
         return "1"

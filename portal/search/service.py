@@ -21,6 +21,9 @@ from sqlalchemy import exists, literal, select, union_all
 
 from portal import vocab
 from portal.extensions import db
+from portal.forms import DEFAULT_PER_PAGE as DEFAULT_PER_PAGE
+from portal.forms import MAX_PAGE as MAX_PAGE
+from portal.forms import MAX_PER_PAGE as MAX_PER_PAGE
 from portal.geo import EARTH_RADIUS_MILES, Place, bounding_box, geocode_place
 from portal.models import (
     Clinic,
@@ -38,9 +41,6 @@ MIN_RADIUS = 1
 MAX_RADIUS = 250
 DEFAULT_RADIUS = 25
 RADIUS_STEPS: tuple[int, ...] = (10, 25, 50, 100, 250)
-DEFAULT_PER_PAGE = 20
-MAX_PER_PAGE = 100
-MAX_PAGE = 10_000
 MAX_PRICE_LIMIT = 100_000
 
 UNKNOWN_LOCATION_MESSAGE = (

@@ -11,6 +11,7 @@ from portal.geo import GeocodingError
 from portal.places import get_geocoder
 from portal.search import bp, cache, service
 from portal.search.forms import SearchForm
+from portal.search.mapdata import map_data
 
 
 @bp.app_template_filter("miles")
@@ -59,5 +60,9 @@ def _page(
     status: int = 200,
 ):
     return render_template(
-        "search/results.html", form=form, found=found, unavailable=unavailable
+        "search/results.html",
+        form=form,
+        found=found,
+        unavailable=unavailable,
+        map_data=map_data(found) if found is not None else None,
     ), status

@@ -47,9 +47,7 @@ def _fetch(page, url: str, **options) -> dict:
     return page.evaluate(FETCH_JS, [url, options])
 
 
-def test_another_site_reads_the_api_but_not_pages_forms_or_credentials(
-    page, live_site, other_site
-):
+def test_another_site_reads_the_api_but_not_pages_forms_or_credentials(page, live_site, other_site):
     page.goto(other_site)
     assert page.title() == "Another directory"
 

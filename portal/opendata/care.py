@@ -1,7 +1,7 @@
 """HSDS records for care beyond the clinic door: languages, schedules, service areas,
-clinicians as contacts, and accessibility on the location (used by portal.hsds).
+clinicians as contacts, and accessibility on the location (used by portal.opendata.hsds).
 
-Pure functions over a `portal.hsds.Listing`; record ids come from `listing.id(kind)`
+Pure functions over a `portal.opendata.listing.Listing`; record ids come from `listing.id(kind)`
 so they are as stable as the rest of the export.
 """
 
@@ -13,7 +13,7 @@ from portal import vocab
 from portal.hours import DAYS
 from portal.profile import Profile
 
-# Where each field of this feature goes (joins portal.hsds.FIELD_MAPPING).
+# Where each field of this feature goes (joins portal.opendata.taxonomy.FIELD_MAPPING).
 FIELD_MAPPING: dict[str, str] = {
     "settings": "service.attributes: term setting:<code>; a virtual location when telehealth only",
     "telehealth_states": "service.service_areas (one per state, licence in the description)",

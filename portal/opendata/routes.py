@@ -1,7 +1,7 @@
-"""Open Referral HSDS 3 endpoints (/api/v1/hsds/...) and the `export-hsds` command.
+"""Open Referral HSDS 3 endpoints (/api/v1/hsds/...), on the API's blueprint.
 
-The records come from portal.hsds (pure mapping) over published clinics only
-(portal.api.hsds_service). Lists are paged as HSDS's own OpenAPI describes:
+The records come from portal.opendata.hsds (pure mapping) over published clinics
+only (portal.opendata.queries). Lists are paged as HSDS's own OpenAPI describes:
 total_items, total_pages, page_number, size, first_page, last_page, empty,
 contents. docs/hsds-mapping.md describes the records.
 """
@@ -10,22 +10,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import click
-from flask import Flask, current_app, jsonify, request, url_for
+from flask import current_app, jsonify, request, url_for
 
-from portal import hsds
 from portal.api import bp
-from portal.api import hsds_service as service
-from portal.dashboard.forms import CONTROL_CHARACTERS
 from portal.errors import error_response
+from portal.forms import CONTROL_CHARACTERS, DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, parse_flag
 from portal.models import utcnow
+from portal.opendata import hsds
+from portal.opendata import queries as service
 
-PER_PAGE_DEFAULT = 20
-PER_PAGE_MAX = 100
-PAGE_MAX = 100_000
 SEARCH_MAX = 200
 SCHEMA_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/compiled"
 # Our HSDS profile (plain HSDS 3.0 plus our taxonomy) is described on /api under this anchor.
@@ -57,12 +52,10 @@ def _whole_number(name: str, default: int, low: int, high: int) -> int:
 
 
 def _flag(name: str) -> bool:
-    raw = request.args.get(name, "").strip().lower()
-    if raw in ("", "false", "0", "no"):
-        return False
-    if raw in ("true", "1", "yes"):
-        return True
-    raise BadParameter(name, f"{name} must be true or false.")
+    try:
+        return parse_flag(request.args.get(name, ""))
+    except ValueError:
+        raise BadParameter(name, f"{name} must be true or false.") from None
 
 
 def _uuid(name: str) -> str | None:
@@ -125,8 +118,8 @@ def context() -> hsds.Context:
 
 
 def _list(collection: str, *, by_service: bool):
-    page_number = _whole_number("page", 1, 1, PAGE_MAX)
-    per_page = _whole_number("per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX)
+    page_number = _whole_number("page", 1, 1, MAX_PAGE)
+    per_page = _whole_number("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     full = _flag("full")
     page = service.published_page(_filters(by_service=by_service), page_number, per_page)
     _kind, whole, summary = hsds.COLLECTIONS[collection]
@@ -194,31 +187,6 @@ def hsds_service_at_location(record_id: str):
     return _one("service_at_locations", record_id)
 
 
-# --- command -----------------------------------------------------------------------------
-
-
-def register_commands(app: Flask) -> None:
-    @app.cli.command("export-hsds")
-    @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-    @click.option(
-        "--base-url",
-        default=None,
-        help="Where the site is served, for listing links (default: PUBLIC_BASE_URL).",
-    )
-    def export_hsds(folder: Path, base_url: str | None) -> None:
-        """Write the published listings as HSDS 3 JSON: FOLDER/<collection>/<id>.json."""
-        config = current_app.config
-        ctx = hsds.Context(
-            base_url=base_url or config["PUBLIC_BASE_URL"],
-            now=utcnow(),
-            assurer_email=config["HSDS_ASSURER_EMAIL"],
-            stale_after_days=config["STALE_AFTER_DAYS"],
-        )
-        counts = service.export(folder, ctx)
-        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
-        click.echo(f"Exported {summary} to {folder}.")
-
-
 # --- OpenAPI -----------------------------------------------------------------------------
 
 
@@ -259,8 +227,8 @@ def hsds_openapi_paths() -> dict[str, Any]:
         query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
         query(
             "per_page",
-            f"Records per page, 1 to {PER_PAGE_MAX}.",
-            {"type": "integer", "minimum": 1, "maximum": PER_PAGE_MAX, "default": PER_PAGE_DEFAULT},
+            f"Records per page, 1 to {MAX_PER_PAGE}.",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
         ),
         query(
             "search",

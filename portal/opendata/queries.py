@@ -9,17 +9,15 @@ over the SQL-filtered rows.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
-from portal import hsds
 from portal.extensions import db
 from portal.models import Clinic, ClinicCode, ClinicCondition, ClinicPaymentOption, ClinicRoute
+from portal.opendata import hsds
 
 
 @dataclass(frozen=True)
@@ -178,24 +176,3 @@ def _carries(listing: hsds.Listing, code: str) -> bool:
 
 def all_published() -> list[hsds.Listing]:
     return [hsds.Listing.from_clinic(c) for c in db.session.scalars(_published())]
-
-
-def export(folder: Path, ctx: hsds.Context) -> dict[str, int]:
-    """Write every published record as DIR/<collection>/<id>.json; returns counts.
-
-    Files of an earlier export in those three folders are removed first, so a
-    clinic that is no longer published does not linger in the export.
-    """
-    listings = all_published()
-    counts = {}
-    for collection, (kind, build, _summary) in hsds.COLLECTIONS.items():
-        target = folder / collection
-        target.mkdir(parents=True, exist_ok=True)
-        for old in target.glob("*.json"):
-            old.unlink()
-        for listing in listings:
-            record = build(listing, ctx)
-            path = target / f"{listing.id(kind)}.json"
-            path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", "utf-8")
-        counts[collection] = len(listings)
-    return counts
