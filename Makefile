@@ -18,7 +18,7 @@ $(VENV)/.test-deps: $(VENV)/.run-deps requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# axe-core for the accessibility tests (and Leaflet, whose files are already in static/vendor).
+# axe-core for the accessibility tests, Lighthouse for bench/lighthouse.py (and the map libraries, whose files are already in static/vendor).
 node_modules/.package-lock.json: package.json package-lock.json
 	if command -v npm >/dev/null; then npm ci --no-audit --no-fund; else echo "npm not found: the accessibility tests will be skipped"; fi
 
@@ -42,7 +42,7 @@ format: $(VENV)/.test-deps
 bench-search: $(VENV)/.test-deps
 	$(BIN)/python bench/search.py
 
-# Copy Leaflet's files from node_modules into static/vendor/leaflet (after changing its version).
+# Copy Leaflet, us-atlas and topojson-client from node_modules into static/vendor (after changing a version).
 vendor: node_modules/.package-lock.json
 	npm run vendor
 

@@ -1,8 +1,18 @@
 """Gunicorn settings read from the repository root (gunicorn loads ./gunicorn.conf.py itself).
 
-Only a start-up check lives here; workers, bind address and the rest stay on the
-command line (`make run`, docs/production.md).
+A start-up check, the logger and proxy trust live here; workers, bind address and
+the rest stay on the command line (`make run`, docs/production.md).
 """
+
+# Searches never reach a log: no access log, no quoted request lines (portal/serving.py).
+logger_class = "portal.serving.RedactingLogger"
+accesslog = None
+
+# gunicorn trusts no X-Forwarded-* header itself (its default trusts any local client, so
+# a local proxy could turn HTTPS on with PROXY_HOPS=0); the app's ProxyFix trusts exactly
+# PROXY_HOPS proxies (portal/security.py).
+forwarded_allow_ips = ""
+secure_scheme_headers: dict[str, str] = {}
 
 
 def on_starting(server) -> None:

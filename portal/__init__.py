@@ -72,6 +72,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    app.after_request(limits.hide_counts_on_accounts)  # before the limiter: runs after it
     app.config.setdefault("RATELIMIT_ON_BREACH_CALLBACK", limits.log_breach)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -91,6 +92,7 @@ VIEW_MODULES = (
     "accounts.views",
     "dashboard.views",
     "moderation.views",
+    "moderation.staff",
     "reports.views",
     "api.views",
     "opendata.routes",

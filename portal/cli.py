@@ -64,6 +64,24 @@ def register(app: Flask) -> None:
             raise click.ClickException(str(reason)) from None
         click.echo(f"Backup written to {path} ({pages} pages, integrity check ok).")
 
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def restore(path: Path) -> None:
+        """SQLite: put the backup PATH in place (refuses while the site runs; checks integrity)."""
+        from portal.backup import BackupNotSupported, restore_sqlite
+
+        db.session.remove()
+        db.engine.dispose()  # this command's own connections must not count as the site's
+        try:
+            counts, aside = restore_sqlite(db.engine.url, path)
+        except BackupNotSupported as reason:
+            raise click.ClickException(str(reason)) from None
+        if aside:
+            click.echo(f"The previous database is kept as {aside}.")
+        click.echo(f"Restored {path}: integrity check ok.")
+        for table, count in counts.items():
+            click.echo(f"  {table}: {count} rows")
+
     @app.cli.command("create-moderator")
     @click.argument("email")
     @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
@@ -74,7 +92,7 @@ def register(app: Flask) -> None:
         from portal.models import User
 
         email = normalise_email(email)
-        if problem := password_problem(password):
+        if problem := password_problem(password, email):
             raise click.BadParameter(problem, param_hint="--password")
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:

@@ -24,6 +24,9 @@ RATE_LIMITS = {
     "RATELIMIT_SEARCH": "60 per minute",
     "RATELIMIT_API": "120 per minute",
     "RATELIMIT_REPORT": "5 per hour",
+    "RATELIMIT_PASSWORD": "5 per 15 minutes; 20 per day",
+    "RATELIMIT_OPEN_DATA": "60 per minute",
+    "RATELIMIT_OPEN_DATA_FULL": "10 per minute",
 }
 
 

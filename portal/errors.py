@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from portal import security
+from portal.extensions import db
 from portal.limits import STORAGE_ERRORS
 from portal.listings.errors import IllegalTransition
 
@@ -45,7 +46,8 @@ MESSAGES: dict[int, tuple[str, str]] = {
     ),
     500: (
         "Something went wrong on our side",
-        "We could not finish this request. Nothing you sent is lost; please try again in a moment.",
+        "We could not finish this request. If you were saving something, it may not have "
+        "been saved: check before you try again in a moment.",
     ),
     503: (
         "The site is briefly unavailable",
@@ -63,6 +65,20 @@ CODES: dict[int, str] = {
     429: "rate_limited",
     500: "server_error",
     503: "unavailable",
+}
+
+# When the database cannot write, the page says why, and that nothing was saved.
+STORAGE_STATES: dict[str, tuple[str, str]] = {
+    "read_only": (
+        "The site is read-only at the moment",
+        "We cannot save anything right now (our storage is read-only), so nothing you "
+        "sent was saved. Searching and reading listings still work. Please try again later.",
+    ),
+    "full": (
+        "We could not save this: our storage is full",
+        "Our server has run out of space, so nothing you sent was saved. Please try again "
+        "later; we have been told.",
+    ),
 }
 
 LIMITS_DOWN = (
@@ -101,6 +117,40 @@ def error_response(
     ), status
 
 
+def storage_state(error: BaseException) -> str | None:
+    """ "read_only" or "full" when the database refused a write for want of a writable disk."""
+    original = getattr(error, "orig", None) or error
+    sqlstate = getattr(original, "sqlstate", None)
+    text = str(original).lower()
+    if sqlstate == "25006" or "readonly database" in text or "read-only" in text:
+        return "read_only"
+    if sqlstate == "53100" or "disk is full" in text or "no space left" in text:
+        return "full"
+    return None
+
+
+def typed_fields() -> list[tuple[str, str]]:
+    """What a person typed into the form they sent (no passwords, no token), to copy back."""
+    if request.method != "POST":
+        return []
+    hidden = {"csrf_token", "version", "action", "next"}
+    return [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if value.strip() and name not in hidden and "password" not in name
+    ]
+
+
+def storage_refused(state: str):
+    """503: the truth about an unwritable database, and the typed text kept on the page."""
+    title, text = STORAGE_STATES[state]
+    if wants_json():
+        return jsonify(error={"code": "unavailable", "message": text}), 503
+    return render_template(
+        "errors/error.html", status=503, title=title, message=text, typed=typed_fields()
+    ), 503
+
+
 def csrf_refused(error: CSRFError):
     """A POST without a valid token: logged, refused with 400, nothing changed."""
     security.event("csrf_failed", reason=error.description)
@@ -112,13 +162,31 @@ def csrf_refused(error: CSRFError):
     )
 
 
+def _roll_back() -> None:
+    """Leave a failed transaction before the page is built.
+
+    After a failed flush the session refuses every query until rolled back, and
+    the error page reads the signed-in user: without this a real 500 turned into
+    gunicorn's bare 500, without the site's page or its security headers.
+    """
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 (a lost connection: the page must still be built)
+        db.session.remove()
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
-        return error_response(error.code or 500)
+        _roll_back()
+        response = app.make_response(error_response(error.code or 500))
+        if allow := dict(error.get_headers()).get("Allow"):  # 405: the methods that work here
+            response.headers["Allow"] = allow
+        return response
 
     def handle_limits_down(error: Exception):
         """Rate-limit storage (Redis) is unreachable: refuse with 503 rather than go unlimited."""
+        _roll_back()
         app.logger.error(
             "Rate-limit storage unreachable on %s %s: %s", request.method, request.url_rule, error
         )
@@ -150,6 +218,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def handle_500(error: InternalServerError):
+        _roll_back()
         # An error after the view (the limiter's response headers) arrives wrapped in a 500.
         if isinstance(error.original_exception, STORAGE_ERRORS):
             return handle_limits_down(error.original_exception)
@@ -157,5 +226,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
+        _roll_back()
+        if state := storage_state(error):
+            app.logger.error(
+                "Database cannot write (%s) on %s %s", state, request.method, request.url_rule
+            )
+            return storage_refused(state)
         app.logger.exception("Unhandled error on %s %s", request.method, request.url_rule)
         return error_response(500)

@@ -7,6 +7,7 @@ error pages all carry them.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -55,15 +56,25 @@ def set_security_headers(response: Response) -> Response:
     headers = response.headers
     headers["Content-Security-Policy"] = current_app.extensions["portal.csp"]
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "no-referrer"
+    # same-origin: other sites never learn a page address (a search names a place and a
+    # condition), while our own forms carry the Referer that Flask-WTF's HTTPS check needs.
+    headers["Referrer-Policy"] = "same-origin"
     headers["X-Frame-Options"] = "DENY"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=(), interest-cohort=()"
+    headers["Permissions-Policy"] = (
+        "geolocation=(self), camera=(), microphone=(), interest-cohort=()"
+    )
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if request.path.startswith(("/account/", "/dashboard", "/moderation")):
         headers["Cache-Control"] = "no-store"
     return response
+
+
+def account_hint(email: str) -> str:
+    """Which account was meant, without the address itself (logs, rate-limit keys)."""
+    normalised = (email or "").strip().lower()
+    return "email-sha256:" + hashlib.sha256(normalised.encode()).hexdigest()[:16]
 
 
 def _actor() -> str:
@@ -179,4 +190,10 @@ def register(app: Flask) -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
         log.addHandler(handler)
+        # Flask gives the "portal" logger (app.logger) a handler of its own on first use;
+        # propagating there would write every event twice.
+        log.propagate = False
     log.setLevel(logging.INFO)
+    # Flask-Limiter logs each breach with its key (an e-mail typed at sign-in); our
+    # `rate_limited` event is the one line kept.
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)

@@ -171,7 +171,7 @@ def assert_secure_headers(response) -> None:
         assert policy[directive] == value, directive
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 # --- moderation ------------------------------------------------------------------------------

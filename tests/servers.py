@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -30,8 +31,12 @@ def gunicorn(
     workers: int = 4,
     app: str = "portal:create_app()",
     probe: str = "/guide",
+    tls: tuple[Path, Path] | None = None,
 ):
-    """Serve `app` with `workers` sync workers; yields the base URL; stops the server after."""
+    """Serve `app` with `workers` sync workers; yields the base URL; stops the server after.
+
+    `tls=(certificate, key)` serves HTTPS with that certificate (the probe trusts it).
+    """
     global last_log
     port = free_port()
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (kept for the test to read)
@@ -51,6 +56,7 @@ def gunicorn(
             "warning",
             "--timeout",
             "60",
+            *(["--certfile", str(tls[0]), "--keyfile", str(tls[1])] if tls else []),
             app,
         ],
         cwd=ROOT,
@@ -59,9 +65,10 @@ def gunicorn(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    base = f"http://127.0.0.1:{port}"
+    base = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+    trust = ssl.create_default_context(cafile=str(tls[0])) if tls else None
     try:
-        _wait_until_up(server, base + probe)
+        _wait_until_up(server, base + probe, context=trust)
         yield base
     finally:
         server.terminate()
@@ -72,13 +79,15 @@ def gunicorn(
             server.wait()
 
 
-def _wait_until_up(server: subprocess.Popen, url: str, timeout: float = 90) -> None:
+def _wait_until_up(
+    server: subprocess.Popen, url: str, timeout: float = 90, context: ssl.SSLContext | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError("gunicorn exited:\n" + last_log.read_text())
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
+            with urllib.request.urlopen(url, timeout=5, context=context) as response:  # noqa: S310
                 if response.status == 200:
                     return
         except OSError:

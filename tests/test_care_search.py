@@ -151,6 +151,15 @@ def test_a_search_from_montana_lists_telehealth_providers_licensed_there(client,
     assert names == [provider["slug"] for provider in telehealth]
     assert "No clinics found" in page[: page.index('id="telehealth"')]
 
+    # Nothing in the radius: the nearest clinics (never a telehealth-only provider) come
+    # first, then the telehealth section, then the help lines.
+    assert len(body["nearest"]) == 3
+    for result in body["nearest"]:
+        assert {"in_clinic", "at_home"} & set(result["settings"]), result["slug"]
+        assert f'href="/clinics/{result["slug"]}"' in page[: page.index('id="telehealth"')]
+    assert page.index('id="nearest-heading"') < page.index('id="telehealth"')
+    assert page.index('id="telehealth"') < page.index('id="help-lines-heading"')
+
 
 def test_telehealth_only_providers_are_never_listed_as_nearby(client, sample_clinics):
     body = api(client, location="19102", radius=50, per_page=100)
@@ -179,7 +188,7 @@ def test_results_carry_the_care_facts_and_the_page_shows_insurance_and_languages
     body = api(client, location="33131", per_page=100)
     schema_validator(client.application, "SearchResults").validate(body)
     page = client.get("/search?location=33131&per_page=100").get_data(as_text=True)
-    cards = page.split('<li class="result">')[1:]
+    cards = page.split('<li class="result" ')[1:]
     assert len(cards) == len(body["results"])
     for result, card in zip(body["results"], cards, strict=True):
         for key in ("settings", "languages", "insurers", "age_groups", "accessibility"):

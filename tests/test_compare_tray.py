@@ -82,7 +82,20 @@ def test_the_tray_follows_the_patient_and_links_to_the_comparison(browser):
 def test_search_results_have_the_button(browser, sample_clinics):
     html = browser.get("/search?location=92101").get_data(as_text=True)
     assert html.count('action="/compare/tray/add"') >= 2
-    assert 'name="next" value="/search?location=92101"' in html
+    # Without JavaScript the form comes back to the same result, by its anchor.
+    assert 'name="next" value="/search?location=92101#clinic-' in html
+
+
+def test_without_javascript_adding_returns_to_the_same_result(browser, sample_clinics):
+    first_result = browser.get("/search?location=92101").get_data(as_text=True)
+    clinic_id = int(re.search(r'<li class="result" id="clinic-(\d+)"', first_result).group(1))
+    clinic = next(clinic for clinic in sample_clinics if clinic.id == clinic_id)
+    back = f"/search?location=92101#clinic-{clinic.id}"
+    response = add(browser, clinic, next_url=back)
+    assert (response.status_code, response.headers["Location"]) == (303, back)
+    html = browser.get("/search?location=92101").get_data(as_text=True)
+    assert f'id="clinic-{clinic.id}"' in html
+    assert 'Compare<span class="nav-count" data-compare-count> (1<' in html
 
 
 def test_removing_and_clearing(browser):
@@ -233,7 +246,9 @@ def test_the_url_alone_reproduces_the_comparison(app, browser):
     someone_else = app.test_client().get(url).get_data(as_text=True)
 
     def table(html: str) -> str:
-        return html[html.index("<table") : html.index("</table>")]
+        """The table, each visitor's own CSRF token (in its "take out" buttons) left out."""
+        shown = html[html.index("<table") : html.index("</table>")]
+        return re.sub(r'name="csrf_token" value="[^"]*"', "", shown)
 
     assert table(mine) == table(someone_else)
     assert "Second Clinic" in table(someone_else)

@@ -48,8 +48,8 @@ def test_migrations_build_the_same_schema_as_the_models(app, tmp_path):
 def _scratch_database(tmp_path) -> str:
     if db.engine.dialect.name == "sqlite":
         return f"sqlite:///{tmp_path / 'migrated.db'}"
-    name = "portal_migration_check"
     server = db.engine.url
+    name = f"{server.database}_migration_check"  # one per test database: runs side by side
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         connection.exec_driver_sql(f"CREATE DATABASE {name}")

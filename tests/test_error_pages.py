@@ -18,6 +18,7 @@ from werkzeug.exceptions import default_exceptions
 from portal import create_app
 from portal.errors import CODES, MESSAGES
 from portal.extensions import csrf, db
+from portal.models import User
 from tests.conftest import Browser, _fresh_request_globals
 from tests.factories import TEST_PASSWORD, make_user
 from tests.helpers import assert_secure_headers
@@ -48,6 +49,12 @@ def error_app(app, app_config):
             text("SELECT name FROM no_such_table WHERE place = :place"), {"place": SEARCH_TEXT}
         )
 
+    @fresh.get("/test-only/duplicate")
+    def duplicate():
+        """A real failed flush: the same e-mail twice (the database's unique index refuses)."""
+        db.session.add_all([make_user_row("twin@clinic.example") for _ in range(2)])
+        db.session.flush()
+
     @fresh.get("/test-only/unavailable")
     @fresh.get("/api/test-only/unavailable")
     def unavailable():
@@ -63,6 +70,10 @@ def error_app(app, app_config):
         return {"received": len(request.get_data())}
 
     return fresh
+
+
+def make_user_row(email: str) -> User:
+    return User(email=email, password_hash="x", role="clinic_staff")
 
 
 def _last_of(get, url: str, times: int):
@@ -150,3 +161,30 @@ def test_a_server_error_keeps_its_own_status(error_app):
     answer = client.get("/api/test-only/unavailable")
     assert answer.status_code == 503
     assert answer.json["error"]["code"] == "unavailable"
+
+
+def test_a_failed_flush_still_gets_our_500_page_for_a_signed_in_user(error_app):
+    """The page reads the signed-in user: the failed transaction is rolled back first."""
+    error_app.config["PROPAGATE_EXCEPTIONS"] = False
+    browser = Browser(error_app.test_client())
+    user = make_user()
+    assert (
+        browser.submit(
+            "/account/login", {"email": user.email, "password": TEST_PASSWORD}
+        ).status_code
+        == 303
+    )
+    page = browser.get("/test-only/duplicate")
+    assert page.status_code == 500
+    assert f"<h1>{MESSAGES[500][0]}</h1>" in page.get_data(as_text=True)
+    assert_secure_headers(page)
+
+
+def test_405_names_the_methods_allowed():
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    client = app.test_client()
+    page = client.post("/guide")
+    assert page.status_code == 405
+    assert set(page.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    api = client.delete("/api/v1/clinics")
+    assert api.status_code == 405 and "GET" in api.headers["Allow"]

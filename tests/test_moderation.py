@@ -16,7 +16,7 @@ from portal.models import (
     utcnow,
 )
 from portal.moderation import service
-from tests.factories import clean_profile, make_clinic
+from tests.factories import clean_profile, make_clinic, make_user
 from tests.helpers import (  # noqa: F401 - fixtures used here
     APPROVE,
     CHECKED,
@@ -90,9 +90,16 @@ def test_a_promoted_staff_member_cannot_judge_their_own_clinic(app, runner, staf
 # --- who may reach moderation --------------------------------------------------------------
 
 
-def moderation_requests(app, revision_id: int, clinic_id: int) -> list[tuple[str, str]]:
+def moderation_requests(
+    app, revision_id: int, clinic_id: int, user_id: int = 1
+) -> list[tuple[str, str]]:
     """(method, url) for every moderation route, built from the URL map."""
-    values = {"revision_id": revision_id, "clinic_id": clinic_id, "report_id": 1}
+    values = {
+        "revision_id": revision_id,
+        "clinic_id": clinic_id,
+        "report_id": 1,
+        "user_id": user_id,
+    }
     found = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("moderation."):
@@ -127,9 +134,10 @@ def test_clinic_staff_get_404_on_every_moderation_route(app, staff):
 
 
 def test_moderators_reach_every_moderation_page(app, mod):
-    clinic = make_clinic()
+    manager = make_user()
+    clinic = make_clinic(manager=manager)
     revision = submit_edit(clinic, name="Renamed")
-    for method, url in moderation_requests(app, revision.id, clinic.id):
+    for method, url in moderation_requests(app, revision.id, clinic.id, manager.id):
         if method == "GET":
             assert mod.get(url).status_code == 200, url
 
@@ -156,14 +164,16 @@ def test_moderators_sign_in_on_the_shared_login_page_and_land_on_the_queue(moder
 
 
 def test_no_moderation_route_can_change_or_delete_history(app):
-    """The audit log is read-only through the site: only decide, suspend, restore and
-    resolving a problem report write (each adds to the log)."""
+    """The audit log is read-only through the site: only decide, suspend, restore (listings
+    and accounts) and resolving a problem report write (each adds to the log)."""
     writes = {(m, u) for m, u in moderation_requests(app, 1, 1) if m != "GET"}
     assert writes == {
         ("POST", "/moderation/revisions/1/decision"),
         ("POST", "/moderation/clinics/1/suspend"),
         ("POST", "/moderation/clinics/1/restore"),
         ("POST", "/moderation/reports/1/resolve"),
+        ("POST", "/moderation/accounts/1/suspend"),
+        ("POST", "/moderation/accounts/1/restore"),
     }
 
 

@@ -194,17 +194,19 @@ def test_full_loop_from_submission_to_rejected_edit(mod, staff, client):
     staff.login()
     profile = clean_profile(name="Loop Clinic", city="San Diego", zip="92101")
     clinic = staff_submits_new_clinic(staff, profile)
-    clinic_id, slug = clinic.id, clinic.slug
+    clinic_id, draft_slug = clinic.id, clinic.slug
     [first] = service.pending_queue(utcnow())
     assert first.clinic_id == clinic_id and first.kind == "new"
 
     # Not public while it waits.
-    assert client.get(f"/clinics/{slug}").status_code == 404
+    assert client.get(f"/clinics/{draft_slug}").status_code == 404
     assert client.get(f"/api/v1/clinics/{clinic_id}").status_code == 404
     assert clinic_id not in [row["id"] for row in api_results(client, "location=92101")]
     assert "Loop Clinic" in text_of(mod.get("/moderation"))
 
     assert decide(mod, first.revision_id, APPROVE).status_code == 302
+    slug = "loop-clinic"  # from the approved name; the draft's address never goes public
+    assert client.get(f"/clinics/{draft_slug}").status_code == 404
     today = date.today()
     verified = f"Verified on {today:%B} {today.day}, {today.year}"
     listing = text_of(client.get(f"/clinics/{slug}"))

@@ -426,10 +426,21 @@ def test_search_and_other_filters(client, sample_clinics):
     assert get_json(client, f"{API}/services?modified_after=2000-01-01")["total_items"] == 52
     assert get_json(client, f"{API}/services?modified_after=2999-01-01T00:00:00Z")["empty"]
 
+    # times that leave the datetime range once moved to UTC (an OverflowError, a 500, before)
+    earliest = "modified_after=0001-01-01T00:00:00%2B14:00"
+    assert get_json(client, f"{API}/services?{earliest}")["total_items"] == 52
+    assert get_json(client, f"{API}/services?modified_after=9999-12-31T23:59:59-14:00")["empty"]
+
     for query, field in (
         ("organization_id=12", "organization_id"),
         ("taxonomy_term_id=route:iv", "taxonomy_term_id"),
         ("modified_after=yesterday", "modified_after"),
+        # given but empty: none of these is a UUID, a time or a number (the OpenAPI types)
+        ("taxonomy_term_id=", "taxonomy_term_id"),
+        ("organization_id=", "organization_id"),
+        ("modified_after=", "modified_after"),
+        ("page=", "page"),
+        ("page=100001", "page"),
     ):
         assert get_json(client, f"{API}/services?{query}", 400)["error"]["field"] == field
 

@@ -15,7 +15,10 @@ API = "/api/v1/clinics?location=92101&radius=25"
 
 
 def result_names(html: str) -> list[str]:
-    return re.findall(r'class="result-name"><a [^>]*>([^<]+)</a>', html)
+    return re.findall(
+        r'class="result-name">(?:<span class="result-number"[^>]*>\d+</span>)?<a [^>]*>([^<]+)</a>',
+        html,
+    )
 
 
 def stored_answers(app) -> int:

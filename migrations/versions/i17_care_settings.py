@@ -4,7 +4,7 @@ Coded facts patients filter on live in one table (`clinic_codes`, indexed by
 kind and code); telehealth states with their licence numbers in another.
 
 Revision ID: i17_care_settings
-Revises: b81d4c2e9a13
+Revises: i13_former_slugs
 Create Date: 2026-12-02 12:20:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'i17_care_settings'
-down_revision = 'b81d4c2e9a13'
+down_revision = 'i13_former_slugs'
 branch_labels = None
 depends_on = None
 

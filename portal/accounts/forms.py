@@ -13,8 +13,10 @@ from portal.forms import no_control_characters, strip
 MAX_PASSWORD_LENGTH = 256
 
 
-def _acceptable_password(_form, field) -> None:
-    if problem := password_problem(field.data or ""):
+def _acceptable_password(form, field) -> None:
+    """Length, leaked and guessable passwords, and (on registration) the e-mail typed."""
+    email = form.email.data if "email" in form else ""
+    if problem := password_problem(field.data or "", email or ""):
         raise ValidationError(problem)
 
 
@@ -38,8 +40,9 @@ class RegisterForm(FlaskForm):
             _acceptable_password,
         ],
         description=(
-            f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words "
-            "together are easy to remember and hard to guess."
+            f"At least {MIN_PASSWORD_LENGTH} characters, not your email address, and not a "
+            "password leaked from another site. A few unrelated words together are easy to "
+            "remember and hard to guess."
         ),
         render_kw={"autocomplete": "new-password"},
     )
@@ -94,7 +97,10 @@ class PasswordForm(FlaskForm):
             Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
             _acceptable_password,
         ],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        description=(
+            f"At least {MIN_PASSWORD_LENGTH} characters, not your email address, and not a "
+            "password leaked from another site. A few unrelated words together work well."
+        ),
         render_kw={"autocomplete": "new-password"},
     )
     new_password_confirm = PasswordField(

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from zxcvbn import zxcvbn
 
 from portal.auth import hash_password, normalise_email, password_matches
 from portal.extensions import db
@@ -13,29 +14,48 @@ from portal.models import AuditEvent, User, utcnow
 
 MIN_PASSWORD_LENGTH = 12
 
-# The most common passwords of 12+ characters in public breach lists.
-COMMON_PASSWORDS: frozenset[str] = frozenset({
-    "123456789012", "1234567890123", "12345678901234", "password1234", "password12345",
-    "passwordpassword", "qwertyuiopas", "qwerty123456", "qwertyuiop123", "123456123456",
-    "111111111111", "000000000000", "abcdefghijkl", "abc123abc123", "iloveyou1234",
-    "letmein12345", "welcome12345", "administrator", "adminadmin12", "changeme1234",
-    "football1234", "baseball1234", "sunshine1234", "princess1234", "trustno1trustno1",
-    "monkey123456", "dragon123456", "1q2w3e4r5t6y", "1qaz2wsx3edc", "zaq12wsxcde3",
-    "aaaaaaaaaaaa", "asdfghjklasd", "p@ssw0rd1234", "passw0rd1234", "password123!",
-    "ketamine1234", "clinic123456", "mypassword12", "superman1234", "starwars1234",
-})  # fmt: skip
+# zxcvbn's estimate of guesses an attacker needs: 10^10 is its "very unguessable" (score 4).
+# "Summer2024!!" (10^8.4) and "abcdabcdabcd" (10^1.7) fall short; four common words pass.
+MIN_GUESSES_LOG10 = 10
+ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; characters past it only add strength
+TOO_EASY = "That password is too easy to guess."
+LEAKED = (
+    "That password is too easy to guess: it is in lists of passwords leaked from other "
+    "sites, which attackers try first. A few unrelated words together are easy to remember "
+    "and hard to guess."
+)
+OWN_EMAIL = "Do not use your email address, or its name part, in your password."
 
 
 class AccountError(Exception):
     """An account rule was broken; the message is safe to show."""
 
 
-def password_problem(password: str) -> str | None:
-    """Why a password is not acceptable, or None when it is."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a password is not acceptable, or None when it is.
+
+    Checked offline against zxcvbn's lists (leaked passwords, words, names, keyboard
+    patterns, dates) and against the account's own e-mail address.
+    """
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         return f"Use at least {MIN_PASSWORD_LENGTH} characters."
-    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
-        return "That password is too easy to guess. Try a few unrelated words together."
+    email = normalise_email(email)
+    name_part = email.split("@")[0]
+    lowered = password.lower()
+    if email and (email in lowered or (len(name_part) >= 4 and name_part in lowered)):
+        return OWN_EMAIL
+    estimate = zxcvbn(
+        password[:ZXCVBN_MAX_LENGTH],
+        user_inputs=[part for part in (email, name_part, "ketamine", "clinic") if part],
+    )
+    sequence = estimate["sequence"]
+    if len(sequence) == 1 and sequence[0].get("dictionary_name") == "passwords":
+        return LEAKED
+    if estimate["guesses_log10"] < MIN_GUESSES_LOG10:
+        feedback = estimate["feedback"]
+        hints = [feedback.get("warning") or "", *feedback.get("suggestions", [])]
+        return " ".join([TOO_EASY, *[hint for hint in hints if hint]])
     return None
 
 
@@ -88,7 +108,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     """
     if not password_matches(user, current_password):
         raise WrongPassword("That is not your current password.")
-    if problem := password_problem(new_password):
+    if problem := password_problem(new_password, user.email):
         raise AccountError(problem)
     user.password_hash = hash_password(new_password)
     user.rotate_session_token()
@@ -101,16 +121,44 @@ def end_sessions(user: User) -> None:
     db.session.flush()
 
 
+def staff_accounts() -> list[User]:
+    """Clinic staff accounts, suspended first (what moderators manage on /moderation/accounts)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == "clinic_staff")
+            .order_by(User.is_suspended.desc(), User.email)
+        )
+    )
+
+
 def suspend_account(user: User, *, moderator: User | None, reason: str) -> None:
     """Block an account and end its sessions at once (the user loader refuses it too)."""
+    if user.role != "clinic_staff":
+        raise AccountError("Only clinic staff accounts are suspended here.")
+    if user.is_suspended:
+        raise AccountError("This account is already suspended.")
+    if not (reason or "").strip():
+        raise AccountError("Say why the account is suspended: it is kept in the audit log.")
     user.is_suspended = True
     user.rotate_session_token()
+    _audit("account_suspended", moderator, f"Account {user.id} suspended: {reason.strip()}")
+
+
+def restore_account(user: User, *, moderator: User | None, reason: str) -> None:
+    """Let a suspended account sign in again (its old sessions stay ended)."""
+    if not user.is_suspended:
+        raise AccountError("This account is not suspended.")
+    if not (reason or "").strip():
+        raise AccountError("Say why the account may sign in again: it is kept in the audit log.")
+    user.is_suspended = False
+    user.rotate_session_token()
+    _audit("account_restored", moderator, f"Account {user.id} restored: {reason.strip()}")
+
+
+def _audit(action: str, moderator: User | None, detail: str) -> None:
     db.session.add(
-        AuditEvent(
-            action="account_suspended",
-            actor_id=moderator.id if moderator else None,
-            detail=f"Account {user.id} suspended: {reason}".strip(),
-        )
+        AuditEvent(action=action, actor_id=moderator.id if moderator else None, detail=detail)
     )
     db.session.flush()
 

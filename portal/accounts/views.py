@@ -8,7 +8,6 @@ account gets far; registration is limited per address.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -32,12 +31,6 @@ SUSPENDED = (
     "This account is on hold, so it cannot sign in. "
     "If you think this is a mistake, please contact the moderators."
 )
-
-
-def _account_hint(email: str) -> str:
-    """Which account a failed sign-in tried, without writing the address into the log."""
-    digest = hashlib.sha256(service.normalise_email(email or "").encode()).hexdigest()
-    return "email-sha256:" + digest[:16]
 
 
 def home_for(user: User) -> str:
@@ -93,7 +86,7 @@ def login():
         return render_template("accounts/login.html", form=form), status
     user = service.authenticate(form.email.data, form.password.data)
     if user is None:
-        security.event("login_failed", account=_account_hint(form.email.data))
+        security.event("login_failed", account=security.account_hint(form.email.data))
         return render_template("accounts/login.html", form=form, problem=SIGN_IN_FAILED), 401
     if user.is_suspended:
         security.event("login_refused_suspended", actor=f"user:{user.id}")
@@ -101,6 +94,7 @@ def login():
     _start_session(user, remember=form.remember.data)
     service.record_login(user)
     db.session.commit()
+    limits.remember_address(form.email.data)
     security.event("login", actor=f"user:{user.id}", role=user.role)
     return redirect(service.safe_next(form.next.data) or home_for(user), code=303)
 
@@ -120,6 +114,7 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limits.password_checks
 def change_password():
     """A new password ends every other session; this browser stays signed in."""
     form = PasswordForm()

@@ -53,6 +53,7 @@ def spec() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for build in _PATH_BUILDERS:
         _merge(paths, build(), "path")
+    _add_common_responses(paths)
     schemas: dict[str, Any] = {}
     for build in _SCHEMA_BUILDERS:
         _merge(schemas, build(), "schema")
@@ -76,6 +77,28 @@ def spec() -> dict[str, Any]:
         "paths": paths,
         "components": {"schemas": schemas},
     }
+
+
+# Answers any operation can give before the app sees the request.
+COMMON_RESPONSES = {
+    "414": {
+        "description": (
+            "The request line is longer than the web server accepts (gunicorn: 4,094 bytes); "
+            "answered by the server as plain text."
+        )
+    },
+}
+
+# A parameter's text: no control characters (the API answers 400 `invalid_parameter`).
+PRINTABLE = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"
+
+
+def _add_common_responses(paths: dict[str, Any]) -> None:
+    for item in paths.values():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                for status, response in COMMON_RESPONSES.items():
+                    operation["responses"].setdefault(status, response)
 
 
 def _merge(into: dict[str, Any], new: dict[str, Any], kind: str) -> None:
@@ -447,6 +470,7 @@ def clinic_schemas() -> dict[str, Any]:
                 "pages",
                 "results",
                 "telehealth",
+                "nearest",
             ],  # fmt: skip
             "additionalProperties": False,
             "properties": {
@@ -477,6 +501,16 @@ def clinic_schemas() -> dict[str, Any]:
                     "items": ref("TelehealthProvider"),
                     "description": "Telehealth providers licensed in the searched place's "
                     "state, whatever the distance.",
+                },
+                "nearest": {
+                    "type": "array",
+                    "maxItems": service.NEAREST_COUNT,
+                    "items": ref("ClinicSummary"),
+                    "description": (
+                        "Empty unless no clinic is within the radius: then the "
+                        f"{service.NEAREST_COUNT} published clinics closest to the place that "
+                        "pass the other filters, at any distance (`distance_miles`), nearest first."
+                    ),
                 },
             },
         },

@@ -100,6 +100,7 @@ def results_json(found: SearchResults) -> dict[str, Any]:
         "pages": found.pages,
         "results": [result_json(result) for result in found.results],
         "telehealth": [telehealth_json(provider) for provider in found.telehealth],
+        "nearest": [result_json(result) for result in found.nearest],
     }
 
 

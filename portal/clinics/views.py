@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, url_for
+from flask import abort, current_app, redirect, render_template, url_for
 
 from portal import clock
 from portal.clinics import bp, service
+from portal.listings import slugs
 from portal.search.care import open_at
+from portal.search.mapdata import clinic_map_data
 from portal.structured_data import json_ld_script, medical_clinic
 from portal.vetting import RULES, red_flags
 
@@ -18,6 +20,9 @@ def home():
 def listing(slug: str):
     clinic = service.published_clinic_by_slug(slug)
     if clinic is None:
+        if (moved := slugs.current_slug_for(slug)) and service.published_clinic_by_id(moved[0]):
+            # renamed by an approved revision: old links and bookmarks still arrive
+            return redirect(url_for("clinics.listing", slug=moved[1]), code=301)
         abort(404)
     profile = clinic.profile
     structured_data = json_ld_script(
@@ -34,6 +39,7 @@ def listing(slug: str):
         profile=profile,
         flags=red_flags(profile),
         structured_data=structured_data,
+        map_data=clinic_map_data(clinic),
         verification=service.latest_verification(clinic),
         open_now=open_at(clinic, clock.now()),
     )

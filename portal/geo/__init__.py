@@ -19,7 +19,7 @@ from portal.geo.points import (
     bounding_box,
     miles_between,
 )
-from portal.geo.zips import STATE_NAMES
+from portal.geo.zips import STATE_NAMES, nearest_zip
 
 __all__ = [
     "EARTH_RADIUS_MILES",
@@ -33,5 +33,6 @@ __all__ = [
     "build_geocoder",
     "geocode_place",
     "miles_between",
+    "nearest_zip",
     "zip_exists",
 ]

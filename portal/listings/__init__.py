@@ -37,7 +37,7 @@ from portal.listings.queries import (
     workflow_status,
     working_profile,
 )
-from portal.listings.slugs import slugify, unique_slug
+from portal.listings.slugs import set_public_address, slugify
 from portal.listings.store import lock_clinic, lock_draft, locked, record
 
 __all__ = [
@@ -64,11 +64,11 @@ __all__ = [
     "record",
     "restore",
     "save_draft",
+    "set_public_address",
     "slugify",
     "submit_for_review",
     "submit_revision",
     "suspend",
-    "unique_slug",
     "workflow_status",
     "working_profile",
 ]

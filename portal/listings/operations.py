@@ -37,7 +37,7 @@ from portal.listings.errors import (
 )
 from portal.listings.queries import latest_revision, working_profile
 from portal.listings.signals import announce
-from portal.listings.slugs import unique_slug
+from portal.listings.slugs import provisional_slug, set_public_address
 from portal.listings.store import lock_clinic, lock_draft, record
 from portal.models import (
     Clinic,
@@ -59,7 +59,8 @@ STALE_SUBMIT = (
 
 def create_clinic(profile: Profile, *, manager: User | None, is_sample: bool = False) -> Clinic:
     """A new clinic in draft, with its working copy, managed by `manager`."""
-    clinic = Clinic(slug=unique_slug(profile.name, profile.city), name=profile.name)
+    # A provisional address: the public one comes from the name a moderator approves.
+    clinic = Clinic(slug=provisional_slug(), name=profile.name)
     clinic.is_sample = is_sample
     lifecycle.move(clinic, "create")
     if manager is not None:
@@ -194,6 +195,7 @@ def publish_revision(
     """
     clinic = revision.clinic
     lifecycle.check(clinic, "approve")
+    set_public_address(clinic, revision.profile.name, revision.profile.city)
     clinic.apply_profile(revision.profile)
     if coordinates is not None:
         clinic.lat, clinic.lng = coordinates

@@ -17,6 +17,7 @@ from portal.models.clinics import (
     ClinicPaymentOption,
     ClinicRoute,
     ClinicTelehealthState,
+    FormerSlug,
 )
 from portal.models.workflow import (
     APPEND_ONLY_TABLES,
@@ -42,6 +43,7 @@ __all__ = [
     "ClinicRevision",
     "ClinicRoute",
     "ClinicTelehealthState",
+    "FormerSlug",
     "ProblemReport",
     "ReviewDecision",
     "User",

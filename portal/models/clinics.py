@@ -317,3 +317,17 @@ class ClinicTelehealthState(db.Model):
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
     state: Mapped[str] = mapped_column(String(2), primary_key=True)
     licence_number: Mapped[str] = mapped_column(String(40), default="")
+
+
+class FormerSlug(db.Model):
+    """An address a listing had before a moderator approved a new name: it redirects (301).
+
+    Unique, so one old address never leads to two clinics.
+    """
+
+    __tablename__ = "former_slugs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    retired_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -81,3 +81,17 @@ class RestoreForm(FlaskForm):
         validators=[Length(max=MAX_TEXT), no_control_characters],
         filters=[strip],
     )
+
+
+class AccountForm(FlaskForm):
+    """Suspend or restore a staff account: the reason goes to the audit log."""
+
+    reason = TextAreaField(
+        "Why (kept in the audit log)",
+        validators=[
+            InputRequired("Say why: the reason is kept in the audit log."),
+            Length(max=MAX_TEXT),
+            no_control_characters,
+        ],
+        filters=[strip],
+    )

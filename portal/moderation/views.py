@@ -16,6 +16,7 @@ from portal import freshness, listings, security
 from portal.auth import moderator_required
 from portal.clinics.service import latest_verification
 from portal.extensions import db
+from portal.listings import slugs
 from portal.models import Clinic, ClinicRevision, ProblemReport, utcnow
 from portal.moderation import bp, service
 from portal.moderation.forms import DecisionForm, RestoreForm, SuspendForm
@@ -139,6 +140,7 @@ def _render_review(
         latest=listings.latest_revision(clinic),
         approval_checks=service.APPROVAL_CHECKS,
         open_reports=[report for report in reports.reports_about(clinic) if report.is_open],
+        public_address=slugs.proposed_address(clinic, profile.name, profile.city),
     ), status
 
 

@@ -14,7 +14,9 @@ from typing import Any
 
 from flask import current_app, jsonify, request, url_for
 
+from portal import limits
 from portal.api import bp
+from portal.api.openapi import PRINTABLE
 from portal.errors import error_response
 from portal.forms import CONTROL_CHARACTERS, DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, parse_flag
 from portal.models import utcnow
@@ -42,9 +44,23 @@ def _bad_parameter(error: BadParameter):
 # --- parsing -----------------------------------------------------------------------------
 
 
-def _whole_number(name: str, default: int, low: int, high: int) -> int:
+def _given(name: str) -> str | None:
+    """The parameter's text, or None when absent; present but empty is refused.
+
+    The OpenAPI document gives each of these a type (a number, a UUID, a time): an
+    empty value is none of them, so it is answered 400 rather than ignored.
+    """
+    if name not in request.args:
+        return None
     raw = request.args.get(name, "").strip()
     if not raw:
+        raise BadParameter(name, f"{name} is empty: give a value or leave it out.")
+    return raw
+
+
+def _whole_number(name: str, default: int, low: int, high: int) -> int:
+    raw = _given(name)
+    if raw is None:
         return default
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not low <= int(raw) <= high:
         raise BadParameter(name, f"{name} must be a whole number from {low} to {high:,}.")
@@ -53,14 +69,14 @@ def _whole_number(name: str, default: int, low: int, high: int) -> int:
 
 def _flag(name: str) -> bool:
     try:
-        return parse_flag(request.args.get(name, ""))
+        return parse_flag(_given(name) or "")
     except ValueError:
         raise BadParameter(name, f"{name} must be true or false.") from None
 
 
 def _uuid(name: str) -> str | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
+    raw = _given(name)
+    if raw is None:
         return None
     try:
         return str(uuid.UUID(raw))
@@ -69,8 +85,8 @@ def _uuid(name: str) -> str | None:
 
 
 def _datetime(name: str) -> datetime | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
+    raw = _given(name)
+    if raw is None:
         return None
     try:
         value = datetime.fromisoformat(raw)
@@ -79,7 +95,10 @@ def _datetime(name: str) -> datetime | None:
             name, f"{name} must be a date or date and time, e.g. 2026-05-01T09:30:00Z."
         ) from None
     if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
+        try:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:00+14:00 is before year 1 in UTC, and so on
+            value = datetime.min if value.year == datetime.min.year else datetime.max
     return value
 
 
@@ -158,6 +177,8 @@ def hsds_about():
 
 
 @bp.get("/v1/hsds/organizations")
+@limits.open_data_lists
+@limits.open_data_full
 def hsds_organizations():
     return _list("organizations", by_service=False)
 
@@ -168,6 +189,8 @@ def hsds_organization(record_id: str):
 
 
 @bp.get("/v1/hsds/services")
+@limits.open_data_lists
+@limits.open_data_full
 def hsds_services():
     return _list("services", by_service=True)
 
@@ -178,6 +201,8 @@ def hsds_service(record_id: str):
 
 
 @bp.get("/v1/hsds/service_at_locations")
+@limits.open_data_lists
+@limits.open_data_full
 def hsds_service_at_locations():
     return _list("service_at_locations", by_service=True)
 
@@ -224,7 +249,11 @@ def hsds_openapi_paths() -> dict[str, Any]:
         }
 
     paging = [
-        query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+        query(
+            "page",
+            f"Page number, 1 to {MAX_PAGE:,}.",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+        ),
         query(
             "per_page",
             f"Records per page, 1 to {MAX_PER_PAGE}.",
@@ -232,8 +261,8 @@ def hsds_openapi_paths() -> dict[str, Any]:
         ),
         query(
             "search",
-            "Words found in the name, description, city, state or ZIP.",
-            {"type": "string", "maxLength": SEARCH_MAX},
+            "Words found in the name, description, city, state or ZIP (no control characters).",
+            {"type": "string", "maxLength": SEARCH_MAX, "pattern": PRINTABLE},
         ),
         query(
             "full",
@@ -350,6 +379,12 @@ def hsds_openapi_paths() -> dict[str, Any]:
                         "content": {"application/json": {"schema": listed}},
                     },
                     "400": error,
+                    "429": {
+                        **error,
+                        "description": "Too many requests from this address in a short time "
+                        "(`full=true` pages have a lower limit); `Retry-After` says when to "
+                        "try again.",
+                    },
                 },
             }
         }

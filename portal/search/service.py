@@ -11,13 +11,12 @@ What a patient typed is personal health information: nothing here logs it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from geopy.geocoders.base import Geocoder
-from sqlalchemy import exists, literal, select, union_all
+from sqlalchemy import exists, select
 
 from portal import vocab
 from portal.extensions import db
@@ -25,22 +24,17 @@ from portal.forms import DEFAULT_PER_PAGE as DEFAULT_PER_PAGE
 from portal.forms import MAX_PAGE as MAX_PAGE
 from portal.forms import MAX_PER_PAGE as MAX_PER_PAGE
 from portal.geo import EARTH_RADIUS_MILES, Place, bounding_box, geocode_place
-from portal.models import (
-    Clinic,
-    ClinicCode,
-    ClinicCondition,
-    ClinicPaymentOption,
-    ClinicRoute,
-    ClinicTelehealthState,
-)
-from portal.profile import CODE_KINDS, LIST_VOCABULARIES
+from portal.models import Clinic, ClinicCondition, ClinicPaymentOption, ClinicRoute
 from portal.search import care
+from portal.search.rows import ClinicRow as ClinicRow
+from portal.search.rows import load_clinics as load_clinics
 from portal.vetting import Flag, red_flags
 
 MIN_RADIUS = 1
 MAX_RADIUS = 250
 DEFAULT_RADIUS = 25
 RADIUS_STEPS: tuple[int, ...] = (10, 25, 50, 100, 250)
+NEAREST_COUNT = 3  # clinics offered at any distance when none lies within the radius
 MAX_PRICE_LIMIT = 100_000
 
 UNKNOWN_LOCATION_MESSAGE = (
@@ -152,6 +146,7 @@ class SearchResults:
     total: int
     results: list[Result]
     telehealth: list[care.TelehealthProvider] = field(default_factory=list)
+    nearest: list[Result] = field(default_factory=list)
 
     @property
     def state_name(self) -> str:
@@ -217,22 +212,56 @@ def clinics_near(
     page = ranked[start : start + query.per_page]
     clinics = load_clinics(row_id for row_id, _distance in page)
     results = [
-        Result(
-            clinic=clinics[row_id],
-            distance_miles=distance,
-            verified=clinics[row_id].verification_state(today) == "current",
-            red_flags=red_flags(clinics[row_id].profile),
-            open_now=care.open_at(clinics[row_id], now),
-        )
+        _result(clinics[row_id], distance, today, now)
         for row_id, distance in page
         if row_id in clinics  # unpublished since the ranking query ran (PostgreSQL)
     ]
+    nearest = nearest_clinics(place, query, today=today, now=now) if not ranked else []
     return SearchResults(
         query=query,
         place=place,
         total=len(ranked),
         results=results,
         telehealth=care.telehealth_providers(place.state, today=today),
+        nearest=nearest,
+    )
+
+
+def nearest_clinics(
+    place: Place,
+    query: SearchQuery,
+    *,
+    today: date,
+    now: datetime | None = None,
+    count: int = NEAREST_COUNT,
+) -> list[Result]:
+    """The `count` closest published clinics passing the filters, at any distance.
+
+    For a search that found nothing in its radius, so that it never ends empty-handed
+    (a rural ZIP may have no clinic within 250 miles). Reads every matching clinic's
+    position once: a few milliseconds for thousands of clinics. Telehealth-only
+    providers stay out (the care filters drop them): they have their own section.
+    """
+    now = now or datetime.now(UTC)
+    columns = [Clinic.id, Clinic.lat, Clinic.lng, *care.hours_columns(query)]
+    statement = _filtered(select(*columns), query, today)
+    candidates = db.session.connection().execute(statement).all()
+    if query.open_now:
+        candidates = [row for row in candidates if care.open_at(row, now)]
+    distances = miles_from(place, [(row.lat, row.lng) for row in candidates])
+    closest = sorted(zip(distances, (row.id for row in candidates), strict=True))[:count]
+    clinics = load_clinics(row_id for _distance, row_id in closest)
+    return [_result(clinics[row_id], distance, today, now) for distance, row_id in closest
+            if row_id in clinics]  # fmt: skip
+
+
+def _result(clinic: ClinicRow, distance: float, today: date, now: datetime) -> Result:
+    return Result(
+        clinic=clinic,
+        distance_miles=distance,
+        verified=clinic.verification_state(today) == "current",
+        red_flags=red_flags(clinic.profile),
+        open_now=care.open_at(clinic, now),
     )
 
 
@@ -287,10 +316,14 @@ def _candidates(place: Place, query: SearchQuery, today: date):
         columns.append(Clinic.price_min)
     columns += care.hours_columns(query)
     statement = select(*columns).where(
-        Clinic.status == "published",
-        Clinic.lat.between(min_lat, max_lat),
-        Clinic.lng.between(min_lng, max_lng),
+        Clinic.lat.between(min_lat, max_lat), Clinic.lng.between(min_lng, max_lng)
     )
+    return _filtered(statement, query, today)
+
+
+def _filtered(statement, query: SearchQuery, today: date):
+    """`statement` narrowed to published clinics passing every filter of `query`."""
+    statement = statement.where(Clinic.status == "published")
     for code in query.routes:
         statement = statement.where(
             exists().where(ClinicRoute.clinic_id == Clinic.id, ClinicRoute.code == code)
@@ -334,78 +367,3 @@ def _by_price(row, distance: float) -> tuple:
 
 _SORT_KEYS = {"distance": _by_distance, "experience": _by_experience, "price": _by_price}
 assert set(_SORT_KEYS) == set(vocab.SORTS)
-
-
-class ClinicRow:
-    """A published clinic read as a plain row, for result lists.
-
-    Every column of `clinics` is an attribute, `routes`, `conditions` and
-    `payment_options` are codes in vocabulary order, and `profile`,
-    `verification_state` and `is_public` are Clinic's own (the same code, not
-    copies), so templates and serializers treat it as a Clinic. Reading 20 of
-    these costs about half of loading 20 Clinic objects with their code rows
-    (bench/search.py), which was the largest part of a search.
-    """
-
-    profile = Clinic.profile
-    verification_state = Clinic.verification_state
-    is_public = Clinic.is_public
-
-    def __init__(
-        self,
-        columns: Mapping[str, Any],
-        codes: Mapping[str, set[str]],
-        telehealth_states: list[dict[str, str]] = (),
-    ):
-        self.__dict__.update(columns)
-        self.telehealth_states = list(telehealth_states)
-        for kind in CODE_KINDS:
-            self.__dict__[kind] = [c for c in LIST_VOCABULARIES[kind] if c in codes[kind]]
-        self.routes = [code for code in vocab.ROUTES if code in codes["routes"]]
-        self.conditions = [code for code in vocab.CONDITIONS if code in codes["conditions"]]
-        self.payment_options = [
-            code for code in vocab.PAYMENT_OPTIONS if code in codes["payment_options"]
-        ]
-
-
-_CODE_TABLES = (
-    ("routes", ClinicRoute),
-    ("conditions", ClinicCondition),
-    ("payment_options", ClinicPaymentOption),
-)
-
-
-def load_clinics(ids: Iterable[int]) -> dict[int, ClinicRow]:
-    """The published clinics with these ids, in two queries (their rows, then their codes)."""
-    wanted = list(ids)
-    if not wanted:
-        return {}
-    connection = db.session.connection()
-    rows = connection.execute(
-        select(Clinic.__table__).where(Clinic.id.in_(wanted), Clinic.status == "published")
-    ).mappings()
-    codes: dict[int, dict[str, set[str]]] = {
-        clinic_id: {name: set() for name in (*(n for n, _m in _CODE_TABLES), *CODE_KINDS)}
-        for clinic_id in wanted
-    }
-    every_code = union_all(
-        *(
-            select(literal(name).label("kind"), model.clinic_id, model.code).where(
-                model.clinic_id.in_(wanted)
-            )
-            for name, model in _CODE_TABLES
-        ),
-        select(ClinicCode.kind, ClinicCode.clinic_id, ClinicCode.code).where(
-            ClinicCode.clinic_id.in_(wanted)
-        ),
-    )
-    for kind, clinic_id, code in connection.execute(every_code):
-        codes[clinic_id][kind].add(code)
-    states: dict[int, list[dict[str, str]]] = {clinic_id: [] for clinic_id in wanted}
-    for row in connection.execute(
-        select(ClinicTelehealthState)
-        .where(ClinicTelehealthState.clinic_id.in_(wanted))
-        .order_by(ClinicTelehealthState.state)
-    ):
-        states[row.clinic_id].append({"state": row.state, "licence_number": row.licence_number})
-    return {row["id"]: ClinicRow(row, codes[row["id"]], states[row["id"]]) for row in rows}

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import render_template, request
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 
 from portal import clock, limits
-from portal.geo import GeocodingError
+from portal.errors import error_response
+from portal.extensions import csrf
+from portal.geo import GeocodingError, nearest_zip
 from portal.places import get_geocoder
 from portal.search import bp, cache, service
+from portal.search.chips import filter_chips
 from portal.search.forms import SearchForm
 from portal.search.mapdata import map_data
 
@@ -24,6 +27,15 @@ def miles_filter(miles: float) -> str:
 def distance_filter(miles: float) -> str:
     """A clinic's distance to 0.1 mile."""
     return "Less than 0.1 miles" if miles < 0.05 else f"{miles:.1f} miles"
+
+
+@bp.app_template_filter("tel")
+def tel_filter(phone: str) -> str:
+    """A `tel:` address from a phone number as written: "(619) 555-0100" -> "tel:+16195550100"."""
+    digits = "".join(ch for ch in phone if ch.isascii() and ch.isdigit())
+    if len(digits) == 10:
+        digits = "1" + digits
+    return f"tel:+{digits}" if len(digits) > 3 else f"tel:{digits}"
 
 
 @bp.get("/search")
@@ -63,6 +75,50 @@ def _page(
         "search/results.html",
         form=form,
         found=found,
+        chips=filter_chips(found.query) if found else [],
         unavailable=unavailable,
         map_data=map_data(found) if found is not None else None,
     ), status
+
+
+LOCATE_UNREADABLE = (
+    "Your browser sent a position we could not read. Type your ZIP code or city instead."
+)
+LOCATE_OUTSIDE = (
+    "Your position is not close to any US ZIP code we know, so we cannot search from it. "
+    "Type a ZIP code or a city instead."
+)
+
+
+@bp.post("/search/locate")
+@csrf.exempt  # changes nothing and sets no cookie: a lookup, like the GET search
+@limits.search_page
+def locate():
+    """For "use my location": the nearest ZIP code to a position, then the search from it.
+
+    The browser sends coordinates rounded to about a kilometre in the request body (never
+    the URL, so no access log holds them); they are looked up in the offline ZIP table
+    and dropped. Nothing here logs them or sends them anywhere.
+    """
+    wants_json = request.accept_mimetypes.best == "application/json"
+    try:
+        lat = round(float(request.form.get("lat", "")), 2)
+        lng = round(float(request.form.get("lng", "")), 2)
+    except ValueError:
+        lat = lng = float("nan")
+    place = nearest_zip(current_app.config["GEODATA_PATH"], lat, lng)
+    if place is None:
+        unreadable = lat != lat or lng != lng or abs(lat) > 90 or abs(lng) > 180
+        message = LOCATE_UNREADABLE if unreadable else LOCATE_OUTSIDE
+        status = 400 if unreadable else 422
+        if wants_json:
+            return jsonify(message=message), status
+        return error_response(status, message)
+    radius = request.form.get("radius", "")
+    args = {"location": place.zip}
+    if radius in {service.format_miles(step) for step in service.RADIUS_STEPS}:
+        args["radius"] = radius
+    target = url_for("search.results", **args)
+    if wants_json:
+        return jsonify(location=place.zip, label=place.label, url=target)
+    return redirect(target, code=303)

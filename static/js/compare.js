@@ -8,11 +8,16 @@
     return document.querySelector("[data-compare-status]");
   }
 
+  var clearing = null;
+
   function say(message) {
     var box = statusBox();
     if (!box) return;
     box.textContent = "";
     window.setTimeout(function () { box.textContent = message || ""; }, 30);
+    // The message sits above the compare bar; it goes after a while so it covers nothing.
+    window.clearTimeout(clearing);
+    clearing = window.setTimeout(function () { box.textContent = ""; }, 8000);
   }
 
   function replaceTray(html, hadFocus) {
@@ -30,6 +35,17 @@
       var target = fresh.querySelector("summary") || document.getElementById("main");
       if (target) target.focus();
     }
+  }
+
+  function showCount(trayIds) {
+    // The header's Compare link carries the count and leads to the chosen clinics.
+    var count = document.querySelector("[data-compare-count]");
+    var link = document.querySelector("[data-compare-nav]");
+    if (count && count.firstChild) {
+      count.firstChild.textContent = " (" + trayIds.length;
+      count.hidden = trayIds.length === 0;
+    }
+    if (link) link.setAttribute("href", trayIds.length ? "/compare?ids=" + trayIds.join(",") : "/compare");
   }
 
   function markToggles(trayIds) {
@@ -65,7 +81,10 @@
       return response.json();
     }).then(function (answer) {
       if (typeof answer.tray === "string") replaceTray(answer.tray, focusInTray);
-      if (Array.isArray(answer.tray_ids)) markToggles(answer.tray_ids);
+      if (Array.isArray(answer.tray_ids)) {
+        markToggles(answer.tray_ids);
+        showCount(answer.tray_ids);
+      }
       say(answer.message);
       form.removeAttribute("aria-busy");
     }).catch(function () {

@@ -61,11 +61,11 @@ def test_patient_searches_filters_opens_a_listing_and_compares_three(page, live_
     expect(results).to_have_count(3)
     for index in range(3):
         expect(results.nth(index)).to_contain_text("IV infusion")
-    names = [results.nth(index).locator(".result-name").inner_text() for index in range(3)]
+    names = [results.nth(index).locator(".result-name a").inner_text() for index in range(3)]
     search_url = page.url
 
     # The first clinic's listing, added to the comparison from there.
-    results.first.get_by_role("link", name=names[0]).click()
+    results.first.get_by_role("link", name=names[0], exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(names[0])
     compare_button(page, "Add", names[0]).click()
     expect(compare_button(page, "Remove", names[0])).to_be_visible()
@@ -78,13 +78,13 @@ def test_patient_searches_filters_opens_a_listing_and_compares_three(page, live_
     tray = page.get_by_role("complementary", name="Your comparison")
     expect(tray).to_contain_text("3 of 4")
 
-    tray.get_by_role("link", name="Compare these 3").click()
+    tray.get_by_role("link", name=re.compile("^Compare now.*3 clinics")).click()
     page.wait_for_url("**/compare?ids=*")
     columns = page.locator("th.clinic-head")
     expect(columns).to_have_count(3)
     expect(columns).to_contain_text(names)
 
-    page.get_by_role("link", name=re.compile(f"Take out of this comparison.*{names[1]}")).click()
+    page.get_by_role("button", name=re.compile(f"Take out of this comparison.*{names[1]}")).click()
     expect(columns).to_have_count(2)
     expect(columns).to_contain_text([names[0], names[2]])
 
@@ -156,7 +156,9 @@ def test_clinic_registers_submits_moderator_approves_patient_finds_it(
     patient.goto(live_site("/"))
     patient.get_by_label("ZIP code, city or address").fill("92101")
     patient.get_by_role("button", name="Find clinics").click()
-    result = patient.locator("ol.results").get_by_role("link", name="Lighthouse Ketamine Clinic")
+    result = patient.locator("ol.results").get_by_role(
+        "link", name="Lighthouse Ketamine Clinic", exact=True
+    )
     result.click()
     expect(patient.get_by_role("heading", level=1)).to_have_text("Lighthouse Ketamine Clinic")
     expect(patient.locator("main")).to_contain_text("Verified on")
@@ -256,7 +258,7 @@ def test_keyboard_only_patient_journey(page, live_site):
     expect(page.get_by_role("complementary", name="Your comparison")).to_contain_text("3 of 4")
 
     # The tray sits above the content: back up to its link and open the comparison.
-    keyboard.tab_to(named("Compare these 3"), backwards=True)
+    keyboard.tab_to(named("Compare now"), backwards=True)
     keyboard.press("Enter")
     page.wait_for_url("**/compare?ids=*")
     expect(page.locator("th.clinic-head")).to_have_count(3)

@@ -41,7 +41,8 @@ def test_without_a_tile_source_no_request_leaves_the_site(page, live_site):
     page.wait_for_load_state("networkidle")
 
     assert page.locator("#results-map .leaflet-tile").count() == 0
-    assert "markers only" in page.locator("#results-map-figure figcaption").inner_text()
+    assert page.locator("#results-map path.basemap-state").count() > 0
+    assert "street tiles" not in page.locator("#results-map-figure figcaption").inner_text()
     assert requested and all(url.startswith(live_site.url) for url in requested), requested
     assert live_site.outside_requests == []
 
@@ -125,8 +126,10 @@ def test_tile_source_offline_still_shows_markers_popups_and_list(
     assert live_site.outside_requests == []
 
 
-def test_no_results_no_map(page, live_site):
+def test_no_results_maps_the_nearest_clinics_on_every_state_there(page, live_site):
     page.goto(live_site("/search?location=99501&radius=10"))
-    assert page.locator("h2#results-heading").inner_text() == "No clinics found"
-    assert page.locator("#results-map").count() == 0
-    assert page.locator("script[src]").count() == 0
+    assert page.locator("h2#results-heading").inner_text() == "No clinics found within 10 miles"
+    page.locator("#results-map[data-basemap=drawn]").wait_for()
+    assert page.locator("#results-map .map-pin").count() == 3
+    assert page.locator("#results-map .searched-place").count() == 1
+    assert live_site.outside_requests == []

@@ -20,7 +20,13 @@ from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, run_axe, sign_in, writ
 # "moderate" rules included), unless its rule is here with why it stays: {rule id: reason}.
 AXE_ALLOWED: dict[str, str] = {}
 COMPARE_SCRIPT = "/static/js/compare.js"
-RESULTS_SCRIPTS = ("/static/vendor/leaflet/leaflet.js", "/static/js/results-map.js", COMPARE_SCRIPT)
+SEARCH_SCRIPT = "/static/js/search.js"
+MAP_SCRIPTS = (
+    "/static/vendor/leaflet/leaflet.js",
+    "/static/vendor/topojson-client/topojson-client.min.js",
+    "/static/js/map.js",
+)
+RESULTS_SCRIPTS = (*MAP_SCRIPTS, COMPARE_SCRIPT, SEARCH_SCRIPT)
 SAN_DIEGO_SLUGS = (
     "harbor-ketamine-center",
     "mission-hills-mind-health",
@@ -166,7 +172,7 @@ def _register_with_errors(page, live_site) -> None:
 
 
 PAGE_TYPES = [
-    PageType("home", _visit("/")),
+    PageType("home", _visit("/"), (SEARCH_SCRIPT,)),
     PageType(
         "results", _results_with_a_popup("/search?location=92101&radius=250"), RESULTS_SCRIPTS
     ),
@@ -175,15 +181,16 @@ PAGE_TYPES = [
         _results_with_a_popup("/search?location=10001&radius=50&route=iv"),
         RESULTS_SCRIPTS,
     ),
-    PageType("empty-results", _visit("/search?location=99501&radius=10")),
-    PageType("telehealth-results", _visit("/search?location=59001")),
+    PageType("empty-results", _visit("/search?location=99501&radius=10"), RESULTS_SCRIPTS),
+    PageType("nothing-in-range", _visit("/search?location=59001&radius=250"), RESULTS_SCRIPTS),
+    PageType("telehealth-results", _visit("/search?location=59001"), RESULTS_SCRIPTS),
     PageType(
         "listing-telehealth",
         _visit("/clinics/cascade-virtual-ketamine-care"),
-        (COMPARE_SCRIPT,),
+        (*MAP_SCRIPTS, COMPARE_SCRIPT),
     ),
-    PageType("search-errors", _visit("/search?location=Atlantis%2C+ZZ")),
-    PageType("listing", _visit("/clinics/harbor-ketamine-center"), (COMPARE_SCRIPT,)),
+    PageType("search-errors", _visit("/search?location=Atlantis%2C+ZZ"), (SEARCH_SCRIPT,)),
+    PageType("listing", _visit("/clinics/harbor-ketamine-center"), (*MAP_SCRIPTS, COMPARE_SCRIPT)),
     PageType("compare", _comparison),
     PageType("compare-empty", _visit("/compare")),
     PageType(
