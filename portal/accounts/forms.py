@@ -81,15 +81,9 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class PasswordForm(FlaskForm):
-    current_password = PasswordField(
-        "Your current password",
-        validators=[
-            InputRequired("Enter your current password."),
-            Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
-        ],
-        render_kw={"autocomplete": "current-password"},
-    )
+class NewPasswordFields(FlaskForm):
+    """A new password typed twice: changing it signed in, or resetting it from an email."""
+
     new_password = PasswordField(
         "New password",
         validators=[
@@ -113,6 +107,17 @@ class PasswordForm(FlaskForm):
     )
 
 
+class PasswordForm(NewPasswordFields):
+    current_password = PasswordField(
+        "Your current password",
+        validators=[
+            InputRequired("Enter your current password."),
+            Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 class ForgotForm(FlaskForm):
     email = EmailField(
         "Your account's email address",
@@ -126,25 +131,8 @@ class ForgotForm(FlaskForm):
     )
 
 
-class ResetForm(FlaskForm):
-    new_password = PasswordField(
-        "New password",
-        validators=[
-            InputRequired("Choose a new password."),
-            Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
-            _acceptable_password,
-        ],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
-        render_kw={"autocomplete": "new-password"},
-    )
-    new_password_confirm = PasswordField(
-        "Type the new password again",
-        validators=[
-            InputRequired("Type the new password a second time."),
-            EqualTo("new_password", "The two passwords are not the same."),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+class ResetForm(NewPasswordFields):
+    """The reset link proves who it is: no current password asked."""
 
 
 class EmailChangeForm(FlaskForm):
