@@ -20,17 +20,38 @@ def _acceptable_password(form, field) -> None:
         raise ValidationError(problem)
 
 
-class RegisterForm(FlaskForm):
-    email = EmailField(
-        "Work email address",
+def _address_field(label: str, required: str, description: str, autocomplete: str) -> EmailField:
+    """An e-mail address someone will receive mail at (registration, a new address)."""
+    return EmailField(
+        label,
         filters=[strip],
         validators=[
-            InputRequired("Enter your email address."),
+            InputRequired(required),
             Length(max=254, message="That email address is too long."),
             Email("Enter an email address like name@yourclinic.com."),
         ],
-        description="You sign in with it. We never show it to patients.",
-        render_kw={"autocomplete": "username"},
+        description=description,
+        render_kw={"autocomplete": autocomplete},
+    )
+
+
+def _current_password_field(label: str, required: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(required),
+            Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class RegisterForm(FlaskForm):
+    email = _address_field(
+        "Work email address",
+        "Enter your email address.",
+        "You sign in with it. We never show it to patients.",
+        "username",
     )
     password = PasswordField(
         "Choose a password",
@@ -69,14 +90,7 @@ class LoginForm(FlaskForm):
         ],
         render_kw={"autocomplete": "username"},
     )
-    password = PasswordField(
-        "Password",
-        validators=[
-            InputRequired("Enter your password."),
-            Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
-        ],
-        render_kw={"autocomplete": "current-password"},
-    )
+    password = _current_password_field("Password", "Enter your password.")
     remember = BooleanField("Keep me signed in on this device for 14 days")
     next = HiddenField()
 
@@ -108,13 +122,8 @@ class NewPasswordFields(FlaskForm):
 
 
 class PasswordForm(NewPasswordFields):
-    current_password = PasswordField(
-        "Your current password",
-        validators=[
-            InputRequired("Enter your current password."),
-            Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
-        ],
-        render_kw={"autocomplete": "current-password"},
+    current_password = _current_password_field(
+        "Your current password", "Enter your current password."
     )
 
 
@@ -136,22 +145,10 @@ class ResetForm(NewPasswordFields):
 
 
 class EmailChangeForm(FlaskForm):
-    new_email = EmailField(
+    new_email = _address_field(
         "New email address",
-        filters=[strip],
-        validators=[
-            InputRequired("Enter the new address."),
-            Length(max=254, message="That email address is too long."),
-            Email("Enter an email address like name@yourclinic.com."),
-        ],
-        description="We send a link there; the change happens once you open it.",
-        render_kw={"autocomplete": "email"},
+        "Enter the new address.",
+        "We send a link there; the change happens once you open it.",
+        "email",
     )
-    password = PasswordField(
-        "Your current password",
-        validators=[
-            InputRequired("Enter your current password."),
-            Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
-        ],
-        render_kw={"autocomplete": "current-password"},
-    )
+    password = _current_password_field("Your current password", "Enter your current password.")
