@@ -93,6 +93,27 @@ class Profile:
     payment_options: tuple[str, ...] = field(default_factory=tuple)
     cost_notes: str = ""
 
+    # Care beyond the clinic door: where patients are treated, and the safety
+    # question asked for at-home and telehealth care (None = not stated).
+    settings: tuple[str, ...] = field(default_factory=tuple)
+    telehealth_states: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    telehealth_evaluation: str | None = None
+    remote_companion: str | None = None
+    remote_monitoring: bool | None = None
+    first_dose_supervised: bool | None = None
+    emergency_plan: str = ""
+
+    # Facts patients filter on
+    languages: tuple[str, ...] = field(default_factory=tuple)
+    hours: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)
+    timezone: str = ""
+    accessibility: tuple[str, ...] = field(default_factory=tuple)
+    accessibility_note: str = ""
+    age_groups: tuple[str, ...] = field(default_factory=tuple)
+    insurers: tuple[str, ...] = field(default_factory=tuple)
+    booking_url: str = ""
+    clinicians: tuple[tuple[str, str, str, str], ...] = field(default_factory=tuple)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Profile:
         """Build from stored JSON; unknown keys are ignored, lists become tuples."""
@@ -101,6 +122,9 @@ class Profile:
         for key in LIST_FIELDS:
             if key in values:
                 values[key] = _in_vocabulary_order(values[key] or (), LIST_VOCABULARIES[key])
+        for key, keys in RECORD_FIELDS.items():
+            if key in values:
+                values[key] = tuple(_record(item, keys) for item in values[key] or ())
         return cls(**values)
 
     @classmethod
@@ -121,6 +145,8 @@ class Profile:
         data = asdict(self)
         for key in LIST_FIELDS:
             data[key] = list(data[key])
+        for key, keys in RECORD_FIELDS.items():
+            data[key] = [dict(zip(keys, item, strict=True)) for item in data[key]]
         return data
 
     def to_stored(self) -> dict[str, Any]:
@@ -173,13 +199,36 @@ LEGACY_UNTICKED_MEANS_UNSTATED: tuple[str, ...] = (
     "offers_home_iv",
     "maintenance_offered",
 )
-
-LIST_FIELDS: tuple[str, ...] = ("routes", "conditions", "payment_options")
+# Yes/no facts asked only of at-home and telehealth providers (vetting.questions says
+# when); three-valued like the ones above.
+REMOTE_TRI_STATE_FIELDS: tuple[str, ...] = ("remote_monitoring", "first_dose_supervised")
 LIST_VOCABULARIES: dict[str, dict[str, str]] = {
     "routes": vocab.ROUTES,
     "conditions": vocab.CONDITIONS,
     "payment_options": vocab.PAYMENT_OPTIONS,
+    "settings": vocab.SETTINGS,
+    "languages": vocab.LANGUAGES,
+    "accessibility": vocab.ACCESSIBILITY,
+    "age_groups": vocab.AGE_GROUPS,
+    "insurers": vocab.INSURERS,
 }
+LIST_FIELDS: tuple[str, ...] = tuple(LIST_VOCABULARIES)
+# Code lists kept in the one `clinic_codes` table (the first three have their own tables).
+CODE_KINDS: tuple[str, ...] = ("settings", "languages", "accessibility", "age_groups", "insurers")
+
+# Answers made of several records; stored as lists of JSON objects with these keys.
+RECORD_FIELDS: dict[str, tuple[str, ...]] = {
+    "telehealth_states": ("state", "licence_number"),
+    "hours": ("day", "opens", "closes"),
+    "clinicians": ("name", "credential", "role", "npi"),
+}
+
+
+def _record(item, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """A stored record (a JSON object, or already a tuple) as a tuple in `keys` order."""
+    if isinstance(item, dict):
+        return tuple(str(item.get(key) or "") for key in keys)
+    return tuple(item)
 
 
 def _in_vocabulary_order(codes, vocabulary: dict[str, str]) -> tuple[str, ...]:
@@ -196,6 +245,8 @@ FREE_TEXT_FIELDS: tuple[str, ...] = (
     "therapy_notes",
     "plan_notes",
     "cost_notes",
+    "emergency_plan",
+    "accessibility_note",
 )
 PROFILE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Profile))
 
@@ -243,4 +294,20 @@ FIELD_LABELS: dict[str, str] = {
     "consultation_fee": "Consultation fee ($)",
     "payment_options": "Payment help",
     "cost_notes": "More about cost",
+    "settings": "Where treatment happens",
+    "telehealth_states": "States where telehealth is offered",
+    "telehealth_evaluation": "How a telehealth patient is first evaluated",
+    "remote_companion": "Who is with the patient during an at-home or telehealth session",
+    "remote_monitoring": "Remote monitoring during the session",
+    "first_dose_supervised": "First dose supervised",
+    "emergency_plan": "Emergency plan for at-home and telehealth sessions",
+    "languages": "Languages spoken",
+    "hours": "Opening hours",
+    "timezone": "Time zone",
+    "accessibility": "Accessibility",
+    "accessibility_note": "More about accessibility",
+    "age_groups": "Age groups treated",
+    "insurers": "Insurance plans accepted (in network)",
+    "booking_url": "Online booking link",
+    "clinicians": "Clinicians",
 }

@@ -98,6 +98,22 @@ def medical_clinic(
         ]
     if profile.price_min is not None or profile.price_max is not None:
         data["priceRange"] = price_range(profile.price_min, profile.price_max)
+    if profile.languages:
+        data["availableLanguage"] = [
+            {"@type": "Language", "name": vocab.LANGUAGES[code], "alternateName": code}
+            for code in profile.languages
+            if code in vocab.LANGUAGES
+        ]
+    if profile.hours:
+        data["openingHoursSpecification"] = [
+            {
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": f"{SCHEMA_ORG}/{vocab.WEEKDAYS[day]}",
+                "opens": opens,
+                "closes": closes,  # earlier than `opens`: open past midnight
+            }
+            for day, opens, closes in profile.hours
+        ]
     return data
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
-from portal import freshness, vocab
+from portal import care_text, freshness, vocab
 from portal.clinics.service import verification_coverage
 from portal.models import Clinic, utcnow
 from portal.profile import FIELD_LABELS
@@ -69,6 +69,10 @@ def register(app: Flask) -> None:
         verification_state=verification_state,
         is_stale=is_stale,
         verification_checks=verification_coverage,
+        record_text=care_text.record_text,
+        hours_by_day=care_text.hours_by_day,
+        state_licence=care_text.state_licence,
+        clinician_text=care_text.clinician_text,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -147,6 +147,129 @@ US_STATES: dict[str, str] = {
 }  # fmt: skip
 
 
+# --- Care beyond the clinic door, and the facts patients filter on (issue 17) ---
+
+SETTINGS: dict[str, str] = {
+    "in_clinic": "At the clinic",
+    "at_home": "At home (a clinician comes to you)",
+    "telehealth": "By telehealth",
+}
+
+# Who is with the patient during an at-home or telehealth session.
+REMOTE_COMPANIONS: dict[str, str] = {
+    "clinician": "A clinician (doctor or nurse)",
+    "sitter": "A trained sitter, not a clinician",
+    "nobody": "Nobody",
+}
+
+# How a telehealth prescriber first evaluates a patient.
+TELEHEALTH_EVALUATIONS: dict[str, str] = {
+    "in_person": "In person",
+    "video": "Live video visit",
+    "forms_only": "Forms or messages only, no live visit",
+}
+
+# ISO 639-1 codes (639-3 where there is none), in the order patients most often need them.
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "es": "Spanish",
+    "zh": "Chinese",
+    "vi": "Vietnamese",
+    "ko": "Korean",
+    "tl": "Tagalog",
+    "ru": "Russian",
+    "ar": "Arabic",
+    "fr": "French",
+    "ht": "Haitian Creole",
+    "pt": "Portuguese",
+    "ase": "American Sign Language",
+    "de": "German",
+    "hi": "Hindi",
+    "pl": "Polish",
+    "ja": "Japanese",
+    "fa": "Persian (Farsi)",
+    "hy": "Armenian",
+    "it": "Italian",
+    "uk": "Ukrainian",
+    "so": "Somali",
+    "nv": "Navajo",
+}
+
+ACCESSIBILITY: dict[str, str] = {
+    "step_free_entrance": "Step-free entrance",
+    "accessible_restroom": "Accessible restroom",
+    "accessible_parking": "Accessible parking",
+    "elevator": "Elevator",
+    "hearing_loop": "Hearing loop",
+    "asl_interpreter": "ASL interpreter on request",
+    "service_animals": "Service animals welcome",
+}
+
+AGE_GROUPS: dict[str, str] = {
+    "children": "Children (under 13)",
+    "adolescents": "Adolescents (13-17)",
+    "adults": "Adults (18-64)",
+    "older_adults": "Older adults (65 and over)",
+}
+
+INSURERS: dict[str, str] = {
+    "medicare": "Medicare",
+    "medicaid": "Medicaid",
+    "tricare": "TRICARE",
+    "va_community_care": "VA Community Care",
+    "aetna": "Aetna",
+    "anthem": "Anthem",
+    "blue_cross_blue_shield": "Blue Cross Blue Shield",
+    "cigna": "Cigna",
+    "humana": "Humana",
+    "kaiser_permanente": "Kaiser Permanente",
+    "optum": "Optum",
+    "unitedhealthcare": "UnitedHealthcare",
+}
+
+CLINICIAN_ROLES: dict[str, str] = {
+    "medical_director": "Medical director",
+    "prescriber": "Prescriber",
+    "nurse": "Nurse",
+    "therapist": "Therapist",
+}
+
+WEEKDAYS: dict[str, str] = {
+    "monday": "Monday",
+    "tuesday": "Tuesday",
+    "wednesday": "Wednesday",
+    "thursday": "Thursday",
+    "friday": "Friday",
+    "saturday": "Saturday",
+    "sunday": "Sunday",
+}
+
+# The zones US clinics are in; a clinic's zone comes from its ZIP unless it names one.
+TIMEZONES: dict[str, str] = {
+    "America/New_York": "Eastern",
+    "America/Detroit": "Eastern (Michigan)",
+    "America/Indiana/Indianapolis": "Eastern (Indiana)",
+    "America/Kentucky/Louisville": "Eastern (Kentucky)",
+    "America/Chicago": "Central",
+    "America/Indiana/Knox": "Central (Indiana)",
+    "America/Menominee": "Central (Michigan)",
+    "America/North_Dakota/Center": "Central (North Dakota)",
+    "America/Denver": "Mountain",
+    "America/Boise": "Mountain (Idaho)",
+    "America/Phoenix": "Mountain, no daylight saving (Arizona)",
+    "America/Los_Angeles": "Pacific",
+    "America/Anchorage": "Alaska",
+    "America/Juneau": "Alaska (Juneau)",
+    "America/Nome": "Alaska (Nome)",
+    "America/Sitka": "Alaska (Sitka)",
+    "America/Yakutat": "Alaska (Yakutat)",
+    "America/Metlakatla": "Alaska (Metlakatla)",
+    "America/Adak": "Hawaii-Aleutian (Adak)",
+    "Pacific/Honolulu": "Hawaii",
+    "America/Puerto_Rico": "Atlantic (Puerto Rico)",
+}
+
+
 def label(vocabulary: dict[str, str], code: str | None) -> str:
     """The patient-facing label of a code, or the code itself when unknown."""
     if code is None:

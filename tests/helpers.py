@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html
+import json
 import re
 import time
 
 from itsdangerous import URLSafeTimedSerializer
 from jsonschema import Draft202012Validator
+from markupsafe import escape
 from sqlalchemy import select, text
 
 from portal import listings
@@ -204,9 +207,54 @@ def fresh(model, row_id):
     return db.session.get(model, row_id)
 
 
+# --- shared by several test modules: forms, OpenAPI schemas, JSON-LD ---
+
+
+def field_error(page: str, name: str) -> str:
+    """The error shown inside the field's own block (next to the field), or ""."""
+    match = re.search(rf'<p id="{name}-error" class="error">([^<]*)</p>', page)
+    return html.unescape(match.group(1)) if match else ""
+
+
+def refused(editing, *, kept: bool = True, **typed) -> str:
+    """Send a clean profile with some answers changed; it must be refused and keep them
+    (a choice that is not on the list cannot be shown again: `kept=False`)."""
+    staff, clinic = editing
+    before = stored_draft(clinic.id)
+    response = send(staff, edit_url(clinic), form_data(clean_profile(name="Form Clinic"), **typed))
+    assert response.status_code == 422
+    page = html_of(response)
+    for value in typed.values() if kept else ():
+        if isinstance(value, str) and value:
+            assert f'value="{escape(value)}"' in page or str(escape(value)) in page, value
+    assert stored_draft(clinic.id) == before
+    return page
+
+
+def accepted(editing, **typed) -> Profile:
+    staff, clinic = editing
+    response = send(staff, edit_url(clinic), form_data(clean_profile(name="Form Clinic"), **typed))
+    assert response.status_code == 303, re.findall(r'class="error">[^<]*', html_of(response))
+    return stored_draft(clinic.id)
+
+
 def schema_validator(app, name: str) -> Draft202012Validator:
     """A validator for one component schema of the served spec (refs resolve inside it)."""
     spec = app.test_client().get("/api/openapi.json").get_json()
     return Draft202012Validator(
         {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
     )
+
+
+JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
+
+
+def structured_data(client, slug: str) -> tuple[dict, str]:
+    response = client.get(f"/clinics/{slug}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    blocks = JSON_LD.findall(html)
+    assert len(blocks) == 1, "expected one JSON-LD block"
+    head = html[: html.index("</head>")]
+    assert blocks[0] in head, "the JSON-LD block belongs in the page head"
+    return json.loads(blocks[0]), blocks[0]

@@ -92,6 +92,19 @@ REQUIRED_ROWS: dict[str, tuple[str, ...]] = {
     "conditions": tuple(f"condition_{code}" for code in vocab.CONDITIONS),
     "plan": ("first_series", "maintenance_offered"),
     "cost": ("price", "payment_options"),
+    "care": (
+        "settings",
+        "telehealth_states",
+        "telehealth_evaluation",
+        "remote_companion",
+        "remote_monitoring",
+        "first_dose_supervised",
+        "hours",
+        "languages",
+        "insurers",
+        "age_groups",
+        "accessibility",
+    ),
     "verification": ("verification_status", "verified_at", "verification_expires"),
     "red_flags": ("flag_count",),  # then one row per raised flag, in FLAG_CODES order
 }
@@ -185,6 +198,7 @@ def test_groups_and_rows_come_in_the_order_patients_read_them(client):
         "price",
         "consultation_fee",
         "payment_options",
+        *REQUIRED_ROWS["care"],
         "verification_status",
         "verified_at",
         "verification_expires",

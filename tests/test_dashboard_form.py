@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -15,16 +14,18 @@ from portal.extensions import db
 from portal.models import Clinic
 from portal.profile import PROFILE_FIELDS, TRI_STATE_FIELDS, Profile
 from tests.factories import clean_profile, make_clinic
-from tests.helpers import edit_url, form_data, html_of, send, stored_draft
+from tests.helpers import (
+    accepted,
+    edit_url,
+    field_error,
+    form_data,
+    html_of,
+    refused,
+    send,
+)
 
 MODERATOR_ONLY = {"status", "slug", "verified_at", "verification_expires", "managers",
                   "published_revision_id", "is_sample", "lat", "lng"}  # fmt: skip
-
-
-def field_error(page: str, name: str) -> str:
-    """The error shown inside the field's own block (next to the field), or ""."""
-    match = re.search(rf'<p id="{name}-error" class="error">([^<]*)</p>', page)
-    return html.unescape(match.group(1)) if match else ""
 
 
 def test_every_profile_answer_has_one_field_in_one_section(app):
@@ -90,28 +91,6 @@ def editing(staff):
     clinic = make_clinic(clean_profile(name="Form Clinic"), status="draft", manager=staff.user)
     staff.login()
     return staff, clinic
-
-
-def refused(editing, *, kept: bool = True, **typed) -> str:
-    """Send a clean profile with some answers changed; it must be refused and keep them
-    (a choice that is not on the list cannot be shown again: `kept=False`)."""
-    staff, clinic = editing
-    before = stored_draft(clinic.id)
-    response = send(staff, edit_url(clinic), form_data(clean_profile(name="Form Clinic"), **typed))
-    assert response.status_code == 422
-    page = html_of(response)
-    for value in typed.values() if kept else ():
-        if isinstance(value, str) and value:
-            assert f'value="{escape(value)}"' in page or str(escape(value)) in page, value
-    assert stored_draft(clinic.id) == before
-    return page
-
-
-def accepted(editing, **typed) -> Profile:
-    staff, clinic = editing
-    response = send(staff, edit_url(clinic), form_data(clean_profile(name="Form Clinic"), **typed))
-    assert response.status_code == 303, re.findall(r'class="error">[^<]*', html_of(response))
-    return stored_draft(clinic.id)
 
 
 @pytest.mark.parametrize(

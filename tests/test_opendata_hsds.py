@@ -170,7 +170,7 @@ def test_every_published_record_validates_and_nothing_else_is_listed(
 ):
     published = published_by_id()
     hidden = list(db.session.scalars(select(Clinic).where(Clinic.status != "published")))
-    assert (len(published), len(hidden)) == (48, 16)
+    assert (len(published), len(hidden)) == (52, 16)
 
     for collection, kind in COLLECTIONS.items():
         page = get_json(client, f"{API}/{collection}?per_page=100")
@@ -223,7 +223,12 @@ def test_records_link_up_and_carry_the_listing(client, sample_clinics):
             clinic.zip,
         ]
         location = sal["location"]
-        assert (location["latitude"], location["longitude"]) == (clinic.lat, clinic.lng)
+        if {"in_clinic", "at_home"} & set(clinic.settings):
+            assert location["location_type"] == "physical"
+            assert (location["latitude"], location["longitude"]) == (clinic.lat, clinic.lng)
+        else:  # telehealth only: a virtual location with the booking link, no map position
+            assert location["location_type"] == "virtual"
+            assert "latitude" not in location and location["url"].startswith("https://")
         assert service["assured_date"] == clinic.verified_at.isoformat()
         assert service["assurer_email"]
         assert org["uri"] == f"http://localhost/clinics/{clinic.slug}"
@@ -368,7 +373,7 @@ def test_taxonomy_term_filter_returns_exactly_the_services_that_carry_it(client,
         expected = {
             hsds.record_id(COLLECTIONS[collection], c.id) for c in sample_clinics if rule(c)
         }
-        assert 0 < len(expected) < 48 or code == "price_min", code
+        assert 0 < len(expected) < 52 or code == "price_min", code
         url = f"{API}/{collection}?taxonomy_term_id={hsds.TERMS[code].id}&per_page=7&full=true"
         page = get_json(client, url)
         assert page["total_items"] == len(expected), code
@@ -412,18 +417,18 @@ def test_search_and_other_filters(client, sample_clinics):
     assert [item["organization_id"] for item in page["contents"]] == [org_id]
 
     everyone = get_json(client, f"{API}/services?taxonomy_id={hsds.TAXONOMY_ID}&per_page=100")
-    assert everyone["total_items"] == 48
+    assert everyone["total_items"] == 52
     nobody = get_json(client, f"{API}/services?taxonomy_id={uuid.uuid4()}")
     assert nobody["total_items"] == 0 and nobody["empty"] is True
     nobody = get_json(client, f"{API}/services?taxonomy_term_id={uuid.uuid4()}")
     assert nobody["total_items"] == 0
 
-    assert get_json(client, f"{API}/services?modified_after=2000-01-01")["total_items"] == 48
+    assert get_json(client, f"{API}/services?modified_after=2000-01-01")["total_items"] == 52
     assert get_json(client, f"{API}/services?modified_after=2999-01-01T00:00:00Z")["empty"]
 
     # times that leave the datetime range once moved to UTC (an OverflowError, a 500, before)
     earliest = "modified_after=0001-01-01T00:00:00%2B14:00"
-    assert get_json(client, f"{API}/services?{earliest}")["total_items"] == 48
+    assert get_json(client, f"{API}/services?{earliest}")["total_items"] == 52
     assert get_json(client, f"{API}/services?modified_after=9999-12-31T23:59:59-14:00")["empty"]
 
     for query, field in (
@@ -451,7 +456,7 @@ def test_export_writes_the_same_valid_records_as_the_api(
     stale.write_text("{}")
     result = runner.invoke(args=["export-hsds", str(tmp_path), "--base-url", "http://localhost/"])
     assert result.exit_code == 0, result.output
-    assert "48 organizations" in result.output
+    assert "52 organizations" in result.output
     assert not stale.exists()
 
     for collection, kind in COLLECTIONS.items():
@@ -491,6 +496,20 @@ def _other_value(name: str, value):
         "routes": ("im", "oral"),
         "conditions": ("anxiety", "migraine"),
         "payment_options": ("financing",),
+        "settings": ("telehealth",),
+        "languages": ("en", "es"),
+        "accessibility": ("elevator",),
+        "age_groups": ("adults",),
+        "insurers": ("medicare",),
+        "telehealth_states": (("MT", "MT-123"),),
+        "hours": (("friday", "20:00", "02:00"),),
+        "timezone": "America/Denver",
+        "booking_url": "https://book.example/now",
+        "clinicians": (("Ana Ruiz", "MD", "prescriber", "1234567893"),),
+        "telehealth_evaluation": "video",
+        "remote_companion": "sitter",
+        "remote_monitoring": True,
+        "first_dose_supervised": True,
     }
     if name in special:
         return special[name]
@@ -572,3 +591,68 @@ def test_openapi_paths_cover_every_hsds_route(app):
     assert {p.replace("{id}", "<record_id>") for p in described} == routes
     for collection in paths:
         assert described[f"/api/v1/hsds/{collection}"]["get"]["responses"]["400"]
+
+
+# --- care beyond the clinic door (issue 17) ---
+
+CARE = dict(
+    languages=("en", "es", "ase"),
+    hours=(
+        ("monday", "09:00", "17:00"),
+        ("tuesday", "09:00", "17:00"),
+        ("friday", "20:00", "02:00"),
+    ),
+    accessibility=("step_free_entrance", "elevator"),
+    accessibility_note="Lift to every floor.",
+    age_groups=("adolescents", "adults"),
+    insurers=("medicare",),
+    booking_url="https://book.example/clinic",
+    clinicians=(("Ana Ruiz", "MD", "medical_director", "1234567893"),),
+)
+
+
+def test_hsds_records_carry_languages_schedules_and_accessibility(client, schemas):
+    clinic = make_clinic(clean_profile(name="Care Clinic", settings=("in_clinic",), **CARE))
+    service = get_json(client, f"{API}/services/{hsds.record_id('service', clinic.id)}")
+    assert_valid(schemas.record("service"), service, "service")
+    assert [(lang["code"], lang["name"]) for lang in service["languages"]] == [
+        ("en", "English"), ("es", "Spanish"), ("ase", "American Sign Language")]  # fmt: skip
+    schedules = {(s["byday"], s["opens_at"], s["closes_at"]) for s in service["schedules"]}
+    assert schedules == {("MO,TU", "09:00", "17:00"), ("FR", "20:00", "02:00")}
+    assert all(s["freq"] == "WEEKLY" for s in service["schedules"])
+    assert all("America/Los_Angeles" in s["description"] for s in service["schedules"])
+    assert service["minimum_age"] == 13 and service["maximum_age"] == 64
+    assert service["contacts"][0]["name"] == "Ana Ruiz"
+    location = service["service_at_locations"][0]["location"]
+    assert location["location_type"] == "physical"
+    assert [a["description"] for a in location["accessibility"]] == [
+        "Step-free entrance",
+        "Elevator",
+    ]
+    assert location["accessibility"][0]["details"] == "Lift to every floor."
+    org = get_json(client, f"{API}/organizations/{hsds.record_id('organization', clinic.id)}")
+    assert_valid(schemas.record("organization"), org, "organization")
+
+
+def test_a_telehealth_only_provider_has_a_virtual_location_and_service_areas(client, schemas):
+    profile = clean_profile(
+        name="Remote Care",
+        settings=("telehealth",),
+        routes=("oral",),
+        telehealth_states=(("MT", "MT-1"), ("WY", "")),
+        telehealth_evaluation="video",
+        **CARE,
+    )
+    clinic = make_clinic(profile)
+    sal_id = hsds.record_id("service_at_location", clinic.id)
+    sal = get_json(client, f"{API}/service_at_locations/{sal_id}")
+    assert_valid(schemas.record("service_at_location"), sal, "service_at_location")
+    location = sal["location"]
+    assert location["location_type"] == "virtual"
+    assert location["url"] == "https://book.example/clinic"
+    assert "latitude" not in location
+    areas = sal["service"]["service_areas"]
+    assert [(a["name"], a["extent"]) for a in areas] == [("Montana", "MT"), ("Wyoming", "WY")]
+    assert "MT-1" in areas[0]["description"]
+    listed = get_json(client, f"{API}/services?full=true&per_page=100")
+    assert_valid(schemas.page("services"), listed, "services page")

@@ -8,19 +8,9 @@ import re
 from portal import vocab
 from portal.structured_data import THERAPY_NAMES, json_for_script, medical_clinic
 from tests.factories import clean_profile, make_clinic
+from tests.helpers import structured_data
 
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
-
-
-def structured_data(client, slug: str) -> tuple[dict, str]:
-    response = client.get(f"/clinics/{slug}")
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    blocks = JSON_LD.findall(html)
-    assert len(blocks) == 1, "expected one JSON-LD block"
-    head = html[: html.index("</head>")]
-    assert blocks[0] in head, "the JSON-LD block belongs in the page head"
-    return json.loads(blocks[0]), blocks[0]
 
 
 def test_every_sample_listing_describes_its_clinic(client, sample_clinics):

@@ -175,6 +175,7 @@ def test_openapi_parameters_list_the_vocabulary_codes(client):
     assert set(parameters) == {
         "location", "radius", "route", "condition", "therapy", "payment",
         "verified", "accepting", "max_price", "sort", "page", "per_page",
+        "setting", "language", "insurer", "age_group", "accessibility", "open_now",
     }  # fmt: skip
     assert parameters["location"]["required"] is True
     for name, vocabulary in (
@@ -182,6 +183,11 @@ def test_openapi_parameters_list_the_vocabulary_codes(client):
         ("condition", vocab.CONDITIONS),
         ("therapy", vocab.THERAPY),
         ("payment", vocab.PAYMENT_OPTIONS),
+        ("setting", vocab.SETTINGS),
+        ("language", vocab.LANGUAGES),
+        ("insurer", vocab.INSURERS),
+        ("age_group", vocab.AGE_GROUPS),
+        ("accessibility", vocab.ACCESSIBILITY),
     ):
         assert parameters[name]["schema"]["items"]["enum"] == list(vocabulary)
     assert parameters["sort"]["schema"]["enum"] == list(vocab.SORTS)

@@ -24,7 +24,7 @@ def counts() -> tuple[int, ...]:
 
 def test_seeding_twice_changes_nothing(app, runner):
     first = runner.invoke(args=["seed"])
-    assert "64 clinics added" in first.output
+    assert "68 clinics added" in first.output
     before = counts()
     second = runner.invoke(args=["seed"])
     assert second.exit_code == 0
@@ -33,7 +33,7 @@ def test_seeding_twice_changes_nothing(app, runner):
 
 
 def test_seeded_clinics_have_a_revision_and_coordinates(sample_clinics):
-    assert len(sample_clinics) == 48
+    assert len(sample_clinics) == 52
     for clinic in sample_clinics:
         assert clinic.is_sample
         assert clinic.published_revision is not None

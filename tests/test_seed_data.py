@@ -317,7 +317,7 @@ def test_about_ten_published_and_four_pending_clinics_raise_red_flags():
     assert (
         8 <= len(flagged_published) <= 14
     )  # 14: No to emergency training or pharma grade flags too
-    assert 3 <= len(flagged_pending) <= 6
+    assert 3 <= len(flagged_pending) <= 8  # 8: pending at-home/telehealth samples trip their rules
 
 
 def test_every_red_flag_rule_is_tripped_somewhere():

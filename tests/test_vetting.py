@@ -142,13 +142,46 @@ def test_an_unstated_safety_fact_is_a_question_to_ask_not_a_pass(name):
 def test_a_blank_profile_answers_none_of_the_yes_no_questions():
     open_fields = {q.field for q in assess(Profile()).open_questions}
     assert set(TRI_STATE_FIELDS) <= open_fields
-    assert assess(clean_profile()).answered == len(QUESTIONS)
+    in_clinic = assess(clean_profile())
+    assert in_clinic.answered == in_clinic.questions
+    assert in_clinic.questions == len([q for q in QUESTIONS if not q.settings])
+
+
+def test_at_home_and_telehealth_providers_are_asked_their_own_safety_questions():
+    """Unstated answers about care at home are open questions, not a silent pass; a
+    clinic that treats only in the clinic is never asked them."""
+    remote_fields = {
+        "remote_companion",
+        "remote_monitoring",
+        "first_dose_supervised",
+        "emergency_plan",
+    }
+    at_home = assess(clean_profile(settings=("at_home",)))
+    open_at_home = {q.field for q in at_home.open_safety_questions}
+    assert remote_fields <= open_at_home
+    assert "telehealth_evaluation" not in open_at_home
+    assert at_home.questions == len(QUESTIONS) - 1
+    telehealth = assess(clean_profile(settings=("telehealth",)))
+    assert "telehealth_evaluation" in {q.field for q in telehealth.open_questions}
+    assert telehealth.questions == len(QUESTIONS)
+    answered = assess(
+        clean_profile(
+            settings=("telehealth",),
+            telehealth_evaluation="video",
+            remote_companion="clinician",
+            remote_monitoring=False,
+            first_dose_supervised=True,
+            emergency_plan="We call 911 and the on-call nurse drives over.",
+        )
+    )
+    assert answered.answered == answered.questions
 
 
 def test_every_flag_a_rule_raises_is_titled_from_the_catalogue():
     """One source for titles: the flag a rule returns carries the catalogue's title."""
     worst = Profile(
         routes=("esketamine",),
+        settings=("at_home", "telehealth"),
         offers_home_iv=True,
         in_person_evaluation=False,
         transport_required=False,

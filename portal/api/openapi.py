@@ -16,7 +16,14 @@ from collections.abc import Callable
 from typing import Any
 
 from portal import vocab
-from portal.profile import FIELD_LABELS, LIST_VOCABULARIES, TRI_STATE_FIELDS, Profile
+from portal.api import openapi_care
+from portal.profile import (
+    FIELD_LABELS,
+    LIST_VOCABULARIES,
+    REMOTE_TRI_STATE_FIELDS,
+    TRI_STATE_FIELDS,
+    Profile,
+)
 from portal.search import service
 from portal.search.forms import ERROR_CODES
 from portal.vetting import FLAG_CODES, QUESTIONS
@@ -196,6 +203,7 @@ def search_parameters() -> list[dict[str, Any]]:
             "verified", "Only clinics whose verification is current (not yet expired)."
         ),
         _flag_parameter("accepting", "Only clinics accepting new patients."),
+        *openapi_care.care_parameters(_flag_parameter),
         {
             "name": "max_price",
             "in": "query",
@@ -307,6 +315,8 @@ _ENUMS: dict[str, dict[str, str]] = {
     "director_discipline": vocab.DIRECTOR_DISCIPLINES,
     "session_monitor": vocab.SESSION_MONITORS,
     "therapy": vocab.THERAPY,
+    "telehealth_evaluation": vocab.TELEHEALTH_EVALUATIONS,
+    "remote_companion": vocab.REMOTE_COMPANIONS,
 }
 _COUNTS = {"treatments_administered", "years_offering", "recovery_minutes", "fasting_hours"}
 _COUNTS |= {"induction_sessions", "induction_weeks", "price_min", "price_max", "consultation_fee"}
@@ -317,8 +327,13 @@ def _profile_property(field: dataclasses.Field) -> dict[str, Any]:
     hint = typing.get_type_hints(Profile)[field.name]
     optional = isinstance(hint, types.UnionType) and type(None) in typing.get_args(hint)
     base = next(arg for arg in typing.get_args(hint) or (hint,) if arg is not type(None))
-    if field.name in LIST_VOCABULARIES:
+    if field.name in openapi_care.RECORD_FIELD_SCHEMAS:
         schema: dict[str, Any] = {
+            "type": "array",
+            "items": ref(openapi_care.RECORD_FIELD_SCHEMAS[field.name]),
+        }
+    elif field.name in LIST_VOCABULARIES:
+        schema = {
             "type": "array",
             "items": {"type": "string", "enum": _codes(LIST_VOCABULARIES[field.name])},
         }
@@ -333,7 +348,7 @@ def _profile_property(field: dataclasses.Field) -> dict[str, Any]:
     if optional:
         schema = _nullable(schema)
     schema["description"] = FIELD_LABELS[field.name]
-    if field.name in TRI_STATE_FIELDS:
+    if field.name in TRI_STATE_FIELDS + REMOTE_TRI_STATE_FIELDS:
         schema["description"] += " (null: not stated; false only for a stated No)"
     return schema
 
@@ -406,9 +421,11 @@ def clinic_schemas() -> dict[str, Any]:
         "questions": {
             "type": "integer",
             "minimum": 1,
-            "description": "How many questions to ask a clinic the portal tracks.",
+            "description": "How many questions the portal asks a provider like this one "
+            "(at-home and telehealth providers are asked more).",
         },
         "url": {"type": "string", "description": "The listing page on this site."},
+        **openapi_care.summary_properties(),
     }
     clinic_properties: dict[str, Any] = {
         "id": {"type": "integer"},
@@ -438,8 +455,16 @@ def clinic_schemas() -> dict[str, Any]:
             "items": {"type": "string", "enum": [q.field for q in QUESTIONS]},
             "description": "The answers the listing leaves unstated: questions to ask the clinic.",
         },
+        "open_now": openapi_care.OPEN_NOW,
+    }
+    clinic_properties["local_timezone"] = {
+        "type": "string",
+        "description": "The IANA zone its hours are read in: `timezone` when the clinic "
+        "names one, else the zone at its address.",
     }
     return {
+        **openapi_care.RECORD_SCHEMAS,
+        "TelehealthProvider": openapi_care.telehealth_provider_schema(summary_properties, ref),
         "RedFlag": {
             "type": "object",
             "description": "A rule that fires on the clinic's own answers, with the reason.",
@@ -473,6 +498,7 @@ def clinic_schemas() -> dict[str, Any]:
                 "per_page",
                 "pages",
                 "results",
+                "telehealth",
                 "nearest",
             ],  # fmt: skip
             "additionalProperties": False,
@@ -498,6 +524,13 @@ def clinic_schemas() -> dict[str, Any]:
                 "per_page": {"type": "integer", "minimum": 1, "maximum": service.MAX_PER_PAGE},
                 "pages": {"type": "integer", "minimum": 1},
                 "results": {"type": "array", "items": ref("ClinicSummary")},
+                "telehealth": {
+                    "type": "array",
+                    "maxItems": 10,
+                    "items": ref("TelehealthProvider"),
+                    "description": "Telehealth providers licensed in the searched place's "
+                    "state, whatever the distance.",
+                },
                 "nearest": {
                     "type": "array",
                     "maxItems": service.NEAREST_COUNT,

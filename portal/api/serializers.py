@@ -9,6 +9,7 @@ from flask import url_for
 
 from portal.geo import Place
 from portal.models import Clinic
+from portal.search.care import TelehealthProvider, open_at
 from portal.search.service import Result, SearchResults
 from portal.vetting import Assessment, Flag
 from portal.vetting.dismissals import assess_listing
@@ -68,6 +69,32 @@ def result_json(result: Result) -> dict[str, Any]:
         "verification_expires": _iso(clinic.verification_expires),
         **vetting_json(result.assessment),
         "url": url_for("clinics.listing", slug=clinic.slug),
+        "settings": clinic.settings,
+        "languages": clinic.languages,
+        "insurers": clinic.insurers,
+        "age_groups": clinic.age_groups,
+        "accessibility": clinic.accessibility,
+        "open_now": result.open_now,
+    }
+
+
+def telehealth_json(provider: TelehealthProvider) -> dict[str, Any]:
+    """A telehealth provider licensed in the searched state, with every state it treats in."""
+    clinic = provider.clinic
+    return {
+        "id": clinic.id,
+        "slug": clinic.slug,
+        "name": clinic.name,
+        "city": clinic.city,
+        "state": clinic.state,
+        "settings": clinic.settings,
+        "languages": clinic.languages,
+        "insurers": clinic.insurers,
+        "telehealth_states": clinic.telehealth_states,
+        "booking_url": clinic.booking_url,
+        "verified": provider.verified,
+        "red_flags": [flag_json(flag) for flag in provider.red_flags],
+        "url": url_for("clinics.listing", slug=clinic.slug),
     }
 
 
@@ -82,11 +109,12 @@ def results_json(found: SearchResults) -> dict[str, Any]:
         "per_page": found.per_page,
         "pages": found.pages,
         "results": [result_json(result) for result in found.results],
+        "telehealth": [telehealth_json(provider) for provider in found.telehealth],
         "nearest": [result_json(result) for result in found.nearest],
     }
 
 
-def clinic_json(clinic: Clinic, *, today: date) -> dict[str, Any]:
+def clinic_json(clinic: Clinic, *, today: date, now: datetime) -> dict[str, Any]:
     """One published clinic: every answer of its approved profile, plus what we know of it."""
     profile = clinic.profile
     assessment = assess_listing(clinic.id, profile)
@@ -104,4 +132,6 @@ def clinic_json(clinic: Clinic, *, today: date) -> dict[str, Any]:
         "last_confirmed_at": _iso(clinic.last_confirmed_at),
         **vetting_json(assessment),
         "unanswered_questions": [question.field for question in assessment.open_questions],
+        "local_timezone": clinic.local_timezone,
+        "open_now": open_at(clinic, now),
     }

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import current_app, jsonify, request
 
-from portal import limits
+from portal import clock, limits
 from portal.api import bp, openapi, serializers
 from portal.clinics.service import published_clinic_by_id
 from portal.errors import error_response
@@ -36,7 +36,9 @@ def clinics():
         name, message = form.first_error()
         return error_response(400, message, code=ERROR_CODES[name], field=name)
     try:
-        found = service.search(form.query(), geocoder=get_geocoder(), today=date.today())
+        found = service.search(
+            form.query(), geocoder=get_geocoder(), today=date.today(), now=clock.now()
+        )
     except service.UnknownLocation as problem:
         return error_response(400, str(problem), code="unknown_location", field="location")
     except GeocodingError as problem:
@@ -55,7 +57,7 @@ def clinic(clinic_id: int):
             "No published clinic has that id. It may have been removed or not yet approved.",
             code="not_found",
         )
-    return jsonify(serializers.clinic_json(found, today=date.today()))
+    return jsonify(serializers.clinic_json(found, today=date.today(), now=clock.now()))
 
 
 @bp.get("/openapi.json")

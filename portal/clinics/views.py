@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, url_for
 
+from portal import clock
 from portal.clinics import bp, service
 from portal.listings import slugs
+from portal.search.care import open_at
 from portal.search.mapdata import clinic_map_data
 from portal.structured_data import json_ld_script, medical_clinic
 from portal.vetting import FLAG_KINDS
@@ -42,6 +44,7 @@ def listing(slug: str):
         map_data=clinic_map_data(clinic),
         verification=service.latest_verification(clinic),
         claimable=not clinic.managers,
+        open_now=open_at(clinic, clock.now()),
     )
 
 

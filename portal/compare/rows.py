@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal import vocab
+from portal.care_text import hours_by_day
 from portal.search.service import ClinicRow
 from portal.templating import money, number, price_range
 from portal.vetting import Flag
@@ -291,3 +292,55 @@ GROUPS: tuple[tuple[str, str, tuple[RowSpec, ...]], ...] = (
         ),
     ),
 )
+
+
+def _states(clinic: ClinicRow) -> tuple[str, ...]:
+    return tuple(
+        vocab.US_STATES.get(row["state"], row["state"]) for row in clinic.telehealth_states
+    )
+
+
+def _hours(clinic: ClinicRow) -> tuple[tuple[str, str], ...]:
+    return tuple(hours_by_day(clinic.profile.hours)) if clinic.hours else ()
+
+
+def _show_hours(days: tuple[tuple[str, str], ...]) -> Cell:
+    if not days:
+        return Cell(text=NOT_STATED, not_stated=True)
+    return Cell(items=tuple(f"{day}: {text}" for day, text in days))
+
+
+def _listed(name: str) -> Value:
+    return lambda clinic: tuple(getattr(clinic, name))
+
+
+CARE_ROWS: tuple[RowSpec, ...] = (
+    RowSpec("settings", "Where treatment happens", _listed("settings"), _codes(vocab.SETTINGS)),
+    RowSpec("telehealth_states", "Telehealth licensed in", _states, _codes({})),
+    RowSpec(
+        "telehealth_evaluation",
+        "First evaluation for telehealth",
+        _attr("telehealth_evaluation"),
+        _stated(lambda code: vocab.label(vocab.TELEHEALTH_EVALUATIONS, code)),
+        ("telehealth_without_live_evaluation",),
+    ),
+    RowSpec(
+        "remote_companion",
+        "Who is with you at home",
+        _attr("remote_companion"),
+        _stated(lambda code: vocab.label(vocab.REMOTE_COMPANIONS, code)),
+        ("at_home_unsupervised",),
+    ),
+    RowSpec("remote_monitoring", "Remote monitoring", _attr("remote_monitoring"), _yes_no),
+    RowSpec(
+        "first_dose_supervised", "First dose supervised", _attr("first_dose_supervised"), _yes_no
+    ),
+    RowSpec("hours", "Opening hours", _hours, _show_hours),
+    RowSpec("languages", "Languages spoken", _listed("languages"), _codes(vocab.LANGUAGES)),
+    RowSpec("insurers", "Insurance accepted", _listed("insurers"), _codes(vocab.INSURERS)),
+    RowSpec("age_groups", "Age groups treated", _listed("age_groups"), _codes(vocab.AGE_GROUPS)),
+    RowSpec(
+        "accessibility", "Accessibility", _listed("accessibility"), _codes(vocab.ACCESSIBILITY)
+    ),
+)
+GROUPS += (("care", "Where, when and for whom", CARE_ROWS),)

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import Email, Length, Optional, Regexp, ValidationError
 
 from portal import vocab
+from portal.dashboard.care_forms import CareFields
 from portal.dashboard.fields import (
     STATE_CHOICES,
     TriStateField,
@@ -44,7 +45,7 @@ from portal.forms import (
 from portal.profile import LIST_FIELDS, PROFILE_FIELDS, Profile
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(CareFields, FlaskForm):
     """Every answer of a clinic's profile; `version` is the draft version the form was opened at."""
 
     version = HiddenField()
@@ -323,7 +324,13 @@ class ProfileForm(FlaskForm):
             text_like = isinstance(self[name], StringField | SelectField)
             if values[name] is None and text_like and not isinstance(self[name], TriStateField):
                 values[name] = ""
-        for name in ("director_discipline", "session_monitor", "therapy"):
+        for name in (
+            "director_discipline",
+            "session_monitor",
+            "therapy",
+            "telehealth_evaluation",
+            "remote_companion",
+        ):
             values[name] = values[name] or None
         values["phone"] = format_phone(values["phone"])
         values["website"] = normalise_website(values["website"])

@@ -98,6 +98,37 @@ SECTIONS: tuple[Section, ...] = (
         ("price_min", "price_max", "consultation_fee", "payment_options", "cost_notes"),
     ),
     Section(
+        "care",
+        "Where you treat: at the clinic, at home, by telehealth",
+        "Many patients live far from a clinic. Say where you treat and, for care at home "
+        "or by telehealth, how patients are kept safe there.",
+        (
+            "settings",
+            "telehealth_states",
+            "telehealth_evaluation",
+            "remote_companion",
+            "remote_monitoring",
+            "first_dose_supervised",
+            "emergency_plan",
+        ),
+    ),
+    Section(
+        "access",
+        "Hours, languages and access",
+        "What patients filter on after the safety questions.",
+        (
+            "hours",
+            "timezone",
+            "languages",
+            "insurers",
+            "age_groups",
+            "accessibility",
+            "accessibility_note",
+            "booking_url",
+            "clinicians",
+        ),
+    ),
+    Section(
         "contact",
         "Contact and identity",
         "How patients reach you, and what moderators check before a listing is verified.",
@@ -129,6 +160,14 @@ ANSWER_VOCABULARIES: dict[str, dict[str, str]] = {
     "payment_options": vocab.PAYMENT_OPTIONS,
     "state": vocab.US_STATES,
     "licence_state": vocab.US_STATES,
+    "settings": vocab.SETTINGS,
+    "telehealth_evaluation": vocab.TELEHEALTH_EVALUATIONS,
+    "remote_companion": vocab.REMOTE_COMPANIONS,
+    "languages": vocab.LANGUAGES,
+    "insurers": vocab.INSURERS,
+    "age_groups": vocab.AGE_GROUPS,
+    "accessibility": vocab.ACCESSIBILITY,
+    "timezone": vocab.TIMEZONES,
 }
 MONEY_FIELDS: frozenset[str] = frozenset({"price_min", "price_max", "consultation_fee"})
 

@@ -12,9 +12,11 @@ from portal.models.accounts import ClinicManager, User
 from portal.models.base import new_session_token, utcnow
 from portal.models.clinics import (
     Clinic,
+    ClinicCode,
     ClinicCondition,
     ClinicPaymentOption,
     ClinicRoute,
+    ClinicTelehealthState,
     FormerSlug,
 )
 from portal.models.workflow import (
@@ -34,6 +36,7 @@ __all__ = [
     "KEEP_FOREVER_TABLES",
     "AuditEvent",
     "Clinic",
+    "ClinicCode",
     "ClinicCondition",
     "ClinicDraft",
     "ClinicManager",
@@ -41,6 +44,7 @@ __all__ = [
     "ClinicRevision",
     "ClinicRoute",
     "FlagDismissal",
+    "ClinicTelehealthState",
     "FormerSlug",
     "ProblemReport",
     "ReviewDecision",

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     DateTime,
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # relationships name each other; SQLAlchemy resolves them by 
     from portal.models.workflow import ClinicDraft, ClinicRevision
 
 from portal.models.base import _in, utcnow
-from portal.profile import LIST_FIELDS, PROFILE_FIELDS, Profile
+from portal.profile import CODE_KINDS, LIST_FIELDS, LIST_VOCABULARIES, PROFILE_FIELDS, Profile
 
 
 class Clinic(db.Model):
@@ -114,6 +115,19 @@ class Clinic(db.Model):
     consultation_fee: Mapped[int | None]
     cost_notes: Mapped[str] = mapped_column(Text, default="")
 
+    telehealth_evaluation: Mapped[str | None] = mapped_column(String(20))
+    remote_companion: Mapped[str | None] = mapped_column(String(20))
+    remote_monitoring: Mapped[bool | None]
+    first_dose_supervised: Mapped[bool | None]
+    emergency_plan: Mapped[str] = mapped_column(Text, default="")
+    hours: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    timezone: Mapped[str] = mapped_column(String(64), default="")
+    # The zone its hours are read in: the stated one, else the one at its coordinates.
+    local_timezone: Mapped[str] = mapped_column(String(64), default="")
+    accessibility_note: Mapped[str] = mapped_column(Text, default="")
+    booking_url: Mapped[str] = mapped_column(String(300), default="")
+    clinicians: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+
     route_rows: Mapped[list[ClinicRoute]] = relationship(
         cascade="all, delete-orphan", order_by="ClinicRoute.code", lazy="selectin"
     )
@@ -122,6 +136,12 @@ class Clinic(db.Model):
     )
     payment_option_rows: Mapped[list[ClinicPaymentOption]] = relationship(
         cascade="all, delete-orphan", order_by="ClinicPaymentOption.code", lazy="selectin"
+    )
+    code_rows: Mapped[list[ClinicCode]] = relationship(
+        cascade="all, delete-orphan", order_by="ClinicCode.code", lazy="selectin"
+    )
+    telehealth_state_rows: Mapped[list[ClinicTelehealthState]] = relationship(
+        cascade="all, delete-orphan", order_by="ClinicTelehealthState.state", lazy="selectin"
     )
     managers: Mapped[list[User]] = relationship(
         secondary="clinic_managers", back_populates="clinics"
@@ -152,6 +172,38 @@ class Clinic(db.Model):
             vocab.PAYMENT_OPTIONS, (row.code for row in self.payment_option_rows)
         )
 
+    def _codes(self, kind: str) -> list[str]:
+        return _in_vocab_order(
+            LIST_VOCABULARIES[kind], (row.code for row in self.code_rows if row.kind == kind)
+        )
+
+    @property
+    def settings(self) -> list[str]:
+        return self._codes("settings")
+
+    @property
+    def languages(self) -> list[str]:
+        return self._codes("languages")
+
+    @property
+    def accessibility(self) -> list[str]:
+        return self._codes("accessibility")
+
+    @property
+    def age_groups(self) -> list[str]:
+        return self._codes("age_groups")
+
+    @property
+    def insurers(self) -> list[str]:
+        return self._codes("insurers")
+
+    @property
+    def telehealth_states(self) -> list[dict[str, str]]:
+        return [
+            {"state": row.state, "licence_number": row.licence_number}
+            for row in self.telehealth_state_rows
+        ]
+
     @property
     def is_public(self) -> bool:
         return self.status == "published"
@@ -164,11 +216,28 @@ class Clinic(db.Model):
     def apply_profile(self, profile: Profile) -> None:
         """Copy a profile onto the listing's columns (the one place this happens)."""
         for name, value in profile.to_dict().items():
-            if name not in LIST_FIELDS:
+            if name not in LIST_FIELDS and name != "telehealth_states":
                 setattr(self, name, value)
         _sync_codes(self.route_rows, ClinicRoute, profile.routes)
         _sync_codes(self.condition_rows, ClinicCondition, profile.conditions)
         _sync_codes(self.payment_option_rows, ClinicPaymentOption, profile.payment_options)
+        wanted = {(kind, code) for kind in CODE_KINDS for code in getattr(profile, kind)}
+        for row in list(self.code_rows):
+            if (row.kind, row.code) not in wanted:
+                self.code_rows.remove(row)
+        have = {(row.kind, row.code) for row in self.code_rows}
+        for kind, code in sorted(wanted - have):
+            self.code_rows.append(ClinicCode(kind=kind, code=code))
+        licences = dict(profile.telehealth_states)
+        for row in list(self.telehealth_state_rows):
+            if row.state not in licences:
+                self.telehealth_state_rows.remove(row)
+            else:
+                row.licence_number = licences.pop(row.state)
+        for state, number in licences.items():
+            self.telehealth_state_rows.append(
+                ClinicTelehealthState(state=state, licence_number=number)
+            )
 
     def verification_state(self, today: date) -> str:
         """`current`, `expired` or `none`: what the verified badge may say today."""
@@ -223,6 +292,32 @@ class ClinicPaymentOption(db.Model):
     )
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
     code: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class ClinicCode(db.Model):
+    """One coded fact of a listing patients filter on: a setting, language, insurer, ..."""
+
+    __tablename__ = "clinic_codes"
+    __table_args__ = (
+        CheckConstraint(_in("kind", dict.fromkeys(CODE_KINDS, "")), name="kind"),
+        Index("ix_clinic_codes_kind_code_clinic", "kind", "code", "clinic_id"),
+    )
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class ClinicTelehealthState(db.Model):
+    """A state where the listing's prescriber may treat by telehealth, with the licence there."""
+
+    __tablename__ = "clinic_telehealth_states"
+    __table_args__ = (
+        CheckConstraint(_in("state", vocab.US_STATES), name="state"),
+        Index("ix_clinic_telehealth_states_state_clinic", "state", "clinic_id"),
+    )
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(2), primary_key=True)
+    licence_number: Mapped[str] = mapped_column(String(40), default="")
 
 
 class FormerSlug(db.Model):

@@ -6,15 +6,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from portal import vocab
+from portal.care_text import record_text
 from portal.geo import GeocodingError, OfflineGeocoder, Place, miles_between
 from portal.models import ClinicRevision
-from portal.profile import FIELD_LABELS, LIST_FIELDS, LIST_VOCABULARIES, PROFILE_FIELDS, Profile
+from portal.profile import (
+    FIELD_LABELS,
+    LIST_FIELDS,
+    LIST_VOCABULARIES,
+    PROFILE_FIELDS,
+    RECORD_FIELDS,
+    Profile,
+)
 
 # Fields whose stored value is a code; the diff shows their labels.
 CODE_FIELDS: dict[str, dict[str, str]] = {
     "director_discipline": vocab.DIRECTOR_DISCIPLINES,
     "session_monitor": vocab.SESSION_MONITORS,
     "therapy": vocab.THERAPY,
+    "telehealth_evaluation": vocab.TELEHEALTH_EVALUATIONS,
+    "remote_companion": vocab.REMOTE_COMPANIONS,
 }
 
 
@@ -45,6 +55,8 @@ def display_value(name: str, value) -> str:
     if name in LIST_FIELDS:
         vocabulary = LIST_VOCABULARIES[name]
         return ", ".join(vocab.label(vocabulary, code) for code in value) or "Not stated"
+    if name in RECORD_FIELDS:
+        return record_text(name, value)
     if name in CODE_FIELDS:
         return vocab.label(CODE_FIELDS[name], value)
     if isinstance(value, bool):

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from portal import freshness, vocab
+from portal.opendata import care
 from portal.opendata.listing import Context as Context
 from portal.opendata.listing import Listing as Listing
 from portal.opendata.listing import carried_term_codes as carried_term_codes
@@ -131,6 +132,16 @@ def _address(listing: Listing) -> dict[str, Any]:
 
 
 def _location_core(listing: Listing) -> dict[str, Any]:
+    if care.is_virtual(listing.profile):  # telehealth only: nowhere to visit
+        return _put(
+            {
+                "id": listing.id("location"),
+                "location_type": "virtual",
+                "organization_id": listing.id("organization"),
+                "name": f"{listing.profile.name} (telehealth)",
+            },
+            url=web_link(listing.profile.booking_url or listing.profile.website),
+        )
     return _put(
         {
             "id": listing.id("location"),
@@ -144,10 +155,14 @@ def _location_core(listing: Listing) -> dict[str, Any]:
 
 
 def _location(listing: Listing) -> dict[str, Any]:
+    address = _address(listing)
+    if care.is_virtual(listing.profile):
+        address["address_type"] = "postal"
     return {
         **_location_core(listing),
-        "addresses": [_address(listing)],
+        "addresses": [address],
         "phones": _phones(listing),
+        **care.location_details(listing),
     }
 
 
@@ -294,6 +309,7 @@ def _service_details(listing: Listing) -> dict[str, Any]:
         "phones": _phones(listing),
         "cost_options": _cost_options(listing),
         "attributes": _service_attributes(listing),
+        **care.service_details(listing),
     }
 
 

@@ -34,6 +34,7 @@ class Listing:
     updated_at: datetime | None = None
     # (flag code, text hash) pairs a moderator dismissed (portal.vetting.dismissals)
     dismissed: frozenset[tuple[str, str]] = frozenset()
+    local_timezone: str = ""
 
     @property
     def red_flags(self) -> list[Flag]:
@@ -52,6 +53,7 @@ class Listing:
             verification_expires=clinic.verification_expires,
             last_confirmed_at=clinic.last_confirmed_at,
             updated_at=clinic.updated_at,
+            local_timezone=clinic.local_timezone,
         )
 
     def id(self, kind: str) -> str:

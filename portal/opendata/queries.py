@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from portal.extensions import db
-from portal.models import Clinic, ClinicCondition, ClinicPaymentOption, ClinicRoute
+from portal.models import Clinic, ClinicCode, ClinicCondition, ClinicPaymentOption, ClinicRoute
 from portal.opendata import hsds
 from portal.vetting.dismissals import dismissed_for
 
@@ -105,6 +105,15 @@ _CODE_COLUMNS = {
     "therapy": Clinic.therapy,
     "session_monitor": Clinic.session_monitor,
     "director_discipline": Clinic.director_discipline,
+    "remote_companion": Clinic.remote_companion,
+    "telehealth_evaluation": Clinic.telehealth_evaluation,
+}
+# Categories whose codes live in clinic_codes, with their kind there.
+_CODE_KINDS = {
+    "setting": "settings",
+    "insurer": "insurers",
+    "age_group": "age_groups",
+    "accessibility": "accessibility",
 }
 _LISTING_DATES = {
     "verification_expires": Clinic.verification_expires,
@@ -120,6 +129,9 @@ def term_clause(code: str) -> ColumnElement[bool] | None:
     if category in _CODE_ROWS:
         rows, model = _CODE_ROWS[category]
         return rows.any(model.code == value) if value else rows.any()
+    if category in _CODE_KINDS:
+        kind = ClinicCode.kind == _CODE_KINDS[category]
+        return Clinic.code_rows.any(and_(kind, ClinicCode.code == value) if value else kind)
     if category in _CODE_COLUMNS:
         vocabulary = hsds.CODED_FIELDS[hsds.CATEGORY_FIELDS[category]][1]
         column = _CODE_COLUMNS[category]

@@ -13,7 +13,8 @@ from functools import lru_cache
 from typing import Any
 
 from portal import vocab
-from portal.profile import FIELD_LABELS, TRI_STATE_FIELDS
+from portal.opendata.care import FIELD_MAPPING as CARE_FIELD_MAPPING
+from portal.profile import FIELD_LABELS, REMOTE_TRI_STATE_FIELDS, TRI_STATE_FIELDS
 from portal.vetting import KINDS
 
 HSDS_VERSION = "3.0"
@@ -83,6 +84,18 @@ CATEGORIES: dict[str, tuple[str, str]] = {
         "Medical director's specialty",
         "The specialty of the clinic's medical director.",
     ),
+    "setting": ("Where treatment happens", "The provider treats patients in this setting."),
+    "insurer": ("Insurance accepted", "The provider is in network with this plan."),
+    "age_group": ("Age groups treated", "The provider treats people of this age."),
+    "accessibility": ("Accessibility", "The clinic offers this for people with disabilities."),
+    "remote_companion": (
+        "Who is with the patient at home",
+        "Who is present during an at-home or telehealth session.",
+    ),
+    "telehealth_evaluation": (
+        "How a telehealth patient is first evaluated",
+        "The evaluation before ketamine is prescribed by telehealth.",
+    ),
     "red_flag": (
         "Red flags",
         "A warning sign raised by the portal's published rules from the clinic's own answers.",
@@ -97,6 +110,12 @@ CODED_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
     "therapy": ("therapy", vocab.THERAPY),
     "session_monitor": ("session_monitor", vocab.SESSION_MONITORS),
     "director_discipline": ("director_discipline", vocab.DIRECTOR_DISCIPLINES),
+    "settings": ("setting", vocab.SETTINGS),
+    "insurers": ("insurer", vocab.INSURERS),
+    "age_groups": ("age_group", vocab.AGE_GROUPS),
+    "accessibility": ("accessibility", vocab.ACCESSIBILITY),
+    "remote_companion": ("remote_companion", vocab.REMOTE_COMPANIONS),
+    "telehealth_evaluation": ("telehealth_evaluation", vocab.TELEHEALTH_EVALUATIONS),
 }
 CATEGORY_FIELDS: dict[str, str] = {category: name for name, (category, _v) in CODED_FIELDS.items()}
 # Yes/no fields that tag the service with a term when true (absent: false).
@@ -106,7 +125,7 @@ CHECKED_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 # Yes/no facts: an attribute with value true or false when stated, none when not stated.
-BOOLEAN_FIELDS: tuple[str, ...] = TRI_STATE_FIELDS
+BOOLEAN_FIELDS: tuple[str, ...] = TRI_STATE_FIELDS + REMOTE_TRI_STATE_FIELDS
 NUMBER_FIELDS: tuple[str, ...] = (
     "treatments_administered",
     "years_offering",
@@ -121,6 +140,10 @@ TEXT_FIELDS: tuple[str, ...] = (
     "therapy_notes",
     "plan_notes",
     "cost_notes",
+    "emergency_plan",
+    "accessibility_note",
+    "booking_url",
+    "timezone",
 )
 # Amounts carried by cost options; each cost option carries its term as an attribute.
 COST_FIELDS: tuple[str, ...] = ("price_min", "price_max", "consultation_fee")
@@ -237,5 +260,6 @@ FIELD_MAPPING: dict[str, str] = {
     "price_max": "service.cost_options (highest price per session) + fees_description",
     "consultation_fee": "service.cost_options (consultation fee) + fees_description",
 }
+FIELD_MAPPING.update(CARE_FIELD_MAPPING)
 FIELD_MAPPING["accepting_new_patients"] += "; service.application_process"
 FIELD_MAPPING["cost_notes"] += "; service.fees_description"

@@ -28,6 +28,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.compare import tray
 from portal.extensions import db
 from portal.models import Clinic
@@ -121,7 +122,9 @@ def answer_key(kind: str) -> tuple | None:
     """The cache key of this request's answer, or None when it must not be reused."""
     if _max_age() <= 0:
         return None
-    return (kind, request.query_string, date.today(), listings_version())
+    # The minute: "open now" on a result changes with it.
+    minute = clock.now().replace(second=0, microsecond=0)
+    return (kind, request.query_string, date.today(), minute, listings_version())
 
 
 def page_key() -> tuple | None:

@@ -36,12 +36,32 @@ ERROR_CODES: dict[str, str] = {
     "verified": "invalid_value",
     "accepting": "invalid_value",
     "max_price": "invalid_number",
+    "setting": "unknown_code",
+    "language": "unknown_code",
+    "insurer": "unknown_code",
+    "age_group": "unknown_code",
+    "accessibility": "unknown_code",
+    "open_now": "invalid_value",
     "sort": "unknown_code",
     "page": "invalid_page",
     "per_page": "invalid_page",
 }
 
-FILTER_FIELDS = ("route", "condition", "therapy", "payment", "max_price", "verified", "accepting")
+FILTER_FIELDS = (
+    "route",
+    "condition",
+    "therapy",
+    "payment",
+    "max_price",
+    "verified",
+    "accepting",
+    "setting",
+    "language",
+    "insurer",
+    "age_group",
+    "accessibility",
+    "open_now",
+)
 
 
 def _clean_text(value: str | None) -> str:
@@ -192,6 +212,12 @@ class SearchForm(FlaskForm):
             f"(at most {service.MAX_PRICE_LIMIT:,})."
         ),
     )
+    setting = CodesField("Where treatment happens", vocab.SETTINGS)
+    language = CodesField("Languages spoken", vocab.LANGUAGES)
+    insurer = CodesField("Insurance accepted", vocab.INSURERS)
+    age_group = CodesField("Age group", vocab.AGE_GROUPS)
+    accessibility = CodesField("Accessibility", vocab.ACCESSIBILITY)
+    open_now = FlagField("Only clinics open now")
     sort = CodeField("Sort by", vocab.SORTS, default="distance")
     page = NumberField(
         "Page",
@@ -241,6 +267,12 @@ class SearchForm(FlaskForm):
             verified=self.verified.data,
             accepting=self.accepting.data,
             max_price=self.max_price.data,
+            settings=self.setting.codes(),
+            languages=self.language.codes(),
+            insurers=self.insurer.codes(),
+            age_groups=self.age_group.codes(),
+            accessibility=self.accessibility.codes(),
+            open_now=self.open_now.data,
             sort=self.sort.data,
             page=self.page.data,
             per_page=self.per_page.data,

@@ -11,13 +11,12 @@ What a patient typed is personal health information: nothing here logs it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from geopy.geocoders.base import Geocoder
-from sqlalchemy import exists, literal, select, union_all
+from sqlalchemy import exists, select
 
 from portal import vocab
 from portal.extensions import db
@@ -26,6 +25,9 @@ from portal.forms import MAX_PAGE as MAX_PAGE
 from portal.forms import MAX_PER_PAGE as MAX_PER_PAGE
 from portal.geo import EARTH_RADIUS_MILES, Place, bounding_box, geocode_place
 from portal.models import Clinic, ClinicCondition, ClinicPaymentOption, ClinicRoute
+from portal.search import care
+from portal.search.rows import ClinicRow as ClinicRow
+from portal.search.rows import load_clinics as load_clinics
 from portal.vetting import Assessment, Flag, assess
 from portal.vetting.dismissals import dismissed_for
 
@@ -62,6 +64,12 @@ class SearchQuery:
     verified: bool = False
     accepting: bool = False
     max_price: int | None = None
+    settings: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    insurers: tuple[str, ...] = ()
+    age_groups: tuple[str, ...] = ()
+    accessibility: tuple[str, ...] = ()
+    open_now: bool = False
     sort: str = "distance"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
@@ -76,6 +84,8 @@ class SearchQuery:
             or self.verified
             or self.accepting
             or self.max_price is not None
+            or self.open_now
+            or any(getattr(self, attribute) for attribute, _k, _m in care.CODE_FILTERS.values())
         )
 
     def to_args(self, **changes: Any) -> list[tuple[str, str]]:
@@ -91,6 +101,7 @@ class SearchQuery:
             ("condition", query.conditions),
             ("therapy", query.therapy),
             ("payment", query.payment),
+            *((name, getattr(query, attr)) for name, (attr, _k, _m) in care.CODE_FILTERS.items()),
         ):
             args.extend((name, code) for code in codes)
         if query.verified:
@@ -99,6 +110,8 @@ class SearchQuery:
             args.append(("accepting", "1"))
         if query.max_price is not None:
             args.append(("max_price", str(query.max_price)))
+        if query.open_now:
+            args.append(("open_now", "1"))
         if query.sort != "distance":
             args.append(("sort", query.sort))
         if query.per_page != DEFAULT_PER_PAGE:
@@ -124,6 +137,7 @@ class Result:
     distance_miles: float
     verified: bool
     assessment: Assessment = field(default_factory=lambda: Assessment((), ()))
+    open_now: bool | None = None
 
     @property
     def red_flags(self) -> list[Flag]:
@@ -136,7 +150,12 @@ class SearchResults:
     place: Place
     total: int
     results: list[Result]
+    telehealth: list[care.TelehealthProvider] = field(default_factory=list)
     nearest: list[Result] = field(default_factory=list)
+
+    @property
+    def state_name(self) -> str:
+        return vocab.US_STATES.get(self.place.state or "", "")
 
     @property
     def page(self) -> int:
@@ -173,7 +192,9 @@ def format_miles(miles: float) -> str:
     return f"{miles:g}"
 
 
-def search(query: SearchQuery, *, geocoder: Geocoder, today: date) -> SearchResults:
+def search(
+    query: SearchQuery, *, geocoder: Geocoder, today: date, now: datetime | None = None
+) -> SearchResults:
     """Resolve the patient's place, then find published clinics near it.
 
     Raises UnknownLocation when no place matches, and geo.GeocodingError when
@@ -182,48 +203,71 @@ def search(query: SearchQuery, *, geocoder: Geocoder, today: date) -> SearchResu
     place = geocode_place(geocoder, query.location)
     if place is None:
         raise UnknownLocation()
-    return clinics_near(place, query, today=today)
+    return clinics_near(place, query, today=today, now=now)
 
 
-def clinics_near(place: Place, query: SearchQuery, *, today: date) -> SearchResults:
-    """Published clinics within the radius that pass every filter, in the asked order."""
-    ranked = rank(place, query, today=today)
+def clinics_near(
+    place: Place, query: SearchQuery, *, today: date, now: datetime | None = None
+) -> SearchResults:
+    """Published clinics within the radius that pass every filter, in the asked order,
+    and the telehealth providers licensed in the place's state."""
+    now = now or datetime.now(UTC)
+    ranked = rank(place, query, today=today, now=now)
     start = (query.page - 1) * query.per_page
     page = ranked[start : start + query.per_page]
     clinics = load_clinics(row_id for row_id, _distance in page)
     dismissed = dismissed_for(clinics)
     results = [
-        _result(clinics[row_id], distance, today, dismissed[row_id])
+        _result(clinics[row_id], distance, today, now, dismissed[row_id])
         for row_id, distance in page
         if row_id in clinics  # unpublished since the ranking query ran (PostgreSQL)
     ]
-    nearest = nearest_clinics(place, query, today=today) if not ranked else []
+    nearest = nearest_clinics(place, query, today=today, now=now) if not ranked else []
     return SearchResults(
-        query=query, place=place, total=len(ranked), results=results, nearest=nearest
+        query=query,
+        place=place,
+        total=len(ranked),
+        results=results,
+        telehealth=care.telehealth_providers(place.state, today=today),
+        nearest=nearest,
     )
 
 
 def nearest_clinics(
-    place: Place, query: SearchQuery, *, today: date, count: int = NEAREST_COUNT
+    place: Place,
+    query: SearchQuery,
+    *,
+    today: date,
+    now: datetime | None = None,
+    count: int = NEAREST_COUNT,
 ) -> list[Result]:
     """The `count` closest published clinics passing the filters, at any distance.
 
     For a search that found nothing in its radius, so that it never ends empty-handed
     (a rural ZIP may have no clinic within 250 miles). Reads every matching clinic's
-    position once: a few milliseconds for thousands of clinics.
+    position once: a few milliseconds for thousands of clinics. Telehealth-only
+    providers stay out (the care filters drop them): they have their own section.
     """
-    statement = _filtered(select(Clinic.id, Clinic.lat, Clinic.lng), query, today)
+    now = now or datetime.now(UTC)
+    columns = [Clinic.id, Clinic.lat, Clinic.lng, *care.hours_columns(query)]
+    statement = _filtered(select(*columns), query, today)
     candidates = db.session.connection().execute(statement).all()
+    if query.open_now:
+        candidates = [row for row in candidates if care.open_at(row, now)]
     distances = miles_from(place, [(row.lat, row.lng) for row in candidates])
     closest = sorted(zip(distances, (row.id for row in candidates), strict=True))[:count]
     clinics = load_clinics(row_id for _distance, row_id in closest)
     dismissed = dismissed_for(clinics)
-    return [_result(clinics[row_id], distance, today, dismissed[row_id])
+    return [_result(clinics[row_id], distance, today, now, dismissed[row_id])
             for distance, row_id in closest if row_id in clinics]  # fmt: skip
 
 
 def _result(
-    clinic: ClinicRow, distance: float, today: date, dismissed: frozenset[tuple[str, str]]
+    clinic: ClinicRow,
+    distance: float,
+    today: date,
+    now: datetime,
+    dismissed: frozenset[tuple[str, str]],
 ) -> Result:
     """One result, its flags less those a moderator dismissed for exactly this text."""
     return Result(
@@ -231,12 +275,18 @@ def _result(
         distance_miles=distance,
         verified=clinic.verification_state(today) == "current",
         assessment=assess(clinic.profile, dismissed),
+        open_now=care.open_at(clinic, now),
     )
 
 
-def rank(place: Place, query: SearchQuery, *, today: date) -> list[tuple[int, float]]:
+def rank(
+    place: Place, query: SearchQuery, *, today: date, now: datetime | None = None
+) -> list[tuple[int, float]]:
     """(clinic id, miles) of every match, in the asked order; no clinic object is loaded."""
     candidates = db.session.connection().execute(_candidates(place, query, today)).all()
+    if query.open_now:
+        moment = now or datetime.now(UTC)
+        candidates = [row for row in candidates if care.open_at(row, moment)]
     distances = miles_from(place, [(row.lat, row.lng) for row in candidates])
     sort_key = _SORT_KEYS[query.sort]
     within = [
@@ -278,6 +328,7 @@ def _candidates(place: Place, query: SearchQuery, today: date):
         columns.append(Clinic.treatments_administered)
     elif query.sort == "price":
         columns.append(Clinic.price_min)
+    columns += care.hours_columns(query)
     statement = select(*columns).where(
         Clinic.lat.between(min_lat, max_lat), Clinic.lng.between(min_lng, max_lng)
     )
@@ -309,7 +360,7 @@ def _filtered(statement, query: SearchQuery, today: date):
         statement = statement.where(Clinic.accepting_new_patients.is_(True))
     if query.max_price is not None:
         statement = statement.where(Clinic.price_min <= query.max_price)
-    return statement
+    return care.with_care_filters(statement, query)
 
 
 def _by_distance(row, distance: float) -> tuple:
@@ -330,59 +381,3 @@ def _by_price(row, distance: float) -> tuple:
 
 _SORT_KEYS = {"distance": _by_distance, "experience": _by_experience, "price": _by_price}
 assert set(_SORT_KEYS) == set(vocab.SORTS)
-
-
-class ClinicRow:
-    """A published clinic read as a plain row, for result lists.
-
-    Every column of `clinics` is an attribute, `routes`, `conditions` and
-    `payment_options` are codes in vocabulary order, and `profile`,
-    `verification_state` and `is_public` are Clinic's own (the same code, not
-    copies), so templates and serializers treat it as a Clinic. Reading 20 of
-    these costs about half of loading 20 Clinic objects with their code rows
-    (bench/search.py), which was the largest part of a search.
-    """
-
-    profile = Clinic.profile
-    verification_state = Clinic.verification_state
-    is_public = Clinic.is_public
-
-    def __init__(self, columns: Mapping[str, Any], codes: Mapping[str, set[str]]):
-        self.__dict__.update(columns)
-        self.routes = [code for code in vocab.ROUTES if code in codes["routes"]]
-        self.conditions = [code for code in vocab.CONDITIONS if code in codes["conditions"]]
-        self.payment_options = [
-            code for code in vocab.PAYMENT_OPTIONS if code in codes["payment_options"]
-        ]
-
-
-_CODE_TABLES = (
-    ("routes", ClinicRoute),
-    ("conditions", ClinicCondition),
-    ("payment_options", ClinicPaymentOption),
-)
-
-
-def load_clinics(ids: Iterable[int]) -> dict[int, ClinicRow]:
-    """The published clinics with these ids, in two queries (their rows, then their codes)."""
-    wanted = list(ids)
-    if not wanted:
-        return {}
-    connection = db.session.connection()
-    rows = connection.execute(
-        select(Clinic.__table__).where(Clinic.id.in_(wanted), Clinic.status == "published")
-    ).mappings()
-    codes: dict[int, dict[str, set[str]]] = {
-        clinic_id: {name: set() for name, _model in _CODE_TABLES} for clinic_id in wanted
-    }
-    every_code = union_all(
-        *(
-            select(literal(name).label("kind"), model.clinic_id, model.code).where(
-                model.clinic_id.in_(wanted)
-            )
-            for name, model in _CODE_TABLES
-        )
-    )
-    for kind, clinic_id, code in connection.execute(every_code):
-        codes[clinic_id][kind].add(code)
-    return {row["id"]: ClinicRow(row, codes[row["id"]]) for row in rows}

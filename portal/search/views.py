@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 
-from portal import limits
+from portal import clock, limits
 from portal.errors import error_response
 from portal.extensions import csrf
 from portal.geo import GeocodingError, nearest_zip
@@ -51,7 +51,9 @@ def results():
     if not form.validate():
         return _page(form, status=400)
     try:
-        found = service.search(form.query(), geocoder=get_geocoder(), today=date.today())
+        found = service.search(
+            form.query(), geocoder=get_geocoder(), today=date.today(), now=clock.now()
+        )
     except service.UnknownLocation as problem:
         form.location.errors.append(str(problem))
         return _page(form, status=400)

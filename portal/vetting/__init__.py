@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from portal.profile import Profile
 from portal.vetting.catalogue import DISMISSABLE_CODES, FLAG_CODES, FLAG_KINDS, KINDS, FlagKind
 from portal.vetting.promises import promise_in
-from portal.vetting.questions import QUESTIONS, Question, unanswered
+from portal.vetting.questions import QUESTIONS, Question, asked, unanswered
 from portal.vetting.rules import RULES, Flag, red_flags
 
 __all__ = [
@@ -53,14 +53,11 @@ def public_flags(profile: Profile, dismissed: Dismissed = ()) -> list[Flag]:
 class Assessment:
     flags: tuple[Flag, ...]
     open_questions: tuple[Question, ...]
-
-    @property
-    def questions(self) -> int:
-        return len(QUESTIONS)
+    questions: int = len(QUESTIONS)  # how many apply to this provider
 
     @property
     def answered(self) -> int:
-        return len(QUESTIONS) - len(self.open_questions)
+        return self.questions - len(self.open_questions)
 
     @property
     def open_safety_questions(self) -> tuple[Question, ...]:
@@ -68,4 +65,8 @@ class Assessment:
 
 
 def assess(profile: Profile, dismissed: Dismissed = ()) -> Assessment:
-    return Assessment(tuple(public_flags(profile, dismissed)), tuple(unanswered(profile)))
+    return Assessment(
+        tuple(public_flags(profile, dismissed)),
+        tuple(unanswered(profile)),
+        len(asked(profile)),
+    )

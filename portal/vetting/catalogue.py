@@ -104,6 +104,26 @@ FLAG_KINDS: tuple[FlagKind, ...] = (
         "Infusions at home without first seeing the patient in person.",
         ("offers_home_iv", "in_person_evaluation"),
     ),
+    FlagKind(
+        "esketamine_at_home",
+        "Esketamine offered only at home or by telehealth",
+        "Esketamine (Spravato) may only be given in a certified healthcare setting, with "
+        "at least two hours of observation there.",
+        ("routes", "settings"),
+    ),
+    FlagKind(
+        "at_home_unsupervised",
+        "Nobody medically trained is with the patient at home",
+        "For sessions at home, the provider does not say a doctor or nurse stays with the patient.",
+        ("settings", "remote_companion"),
+    ),
+    FlagKind(
+        "telehealth_without_live_evaluation",
+        "Prescribes by telehealth without a live evaluation",
+        "The provider prescribes by telehealth without first seeing the patient by video "
+        "or in person.",
+        ("settings", "telehealth_evaluation"),
+    ),
 )
 
 KINDS: dict[str, FlagKind] = {kind.code: kind for kind in FLAG_KINDS}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.profile import FIELD_LABELS, TRI_STATE_FIELDS, Profile
+from portal.profile import FIELD_LABELS, REMOTE_TRI_STATE_FIELDS, TRI_STATE_FIELDS, Profile
 
 
 @dataclass(frozen=True)
@@ -18,10 +18,18 @@ class Question:
     field: str
     ask: str  # the question in the patient's words
     safety: bool = False
+    # Asked only of providers treating in one of these settings (empty: of everyone).
+    settings: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         return FIELD_LABELS[self.field]
+
+    def applies_to(self, profile: Profile) -> bool:
+        return not self.settings or any(code in profile.settings for code in self.settings)
+
+
+REMOTE = ("at_home", "telehealth")
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -55,15 +63,53 @@ QUESTIONS: tuple[Question, ...] = (
     Question("maintenance_offered", "Do you offer maintenance (booster) sessions?"),
     Question("consultation_fee", "What does the first consultation cost?"),
     Question("accepting_new_patients", "Are you accepting new patients?"),
+    Question(
+        "telehealth_evaluation",
+        "Will I have a live video or in-person visit before you prescribe?",
+        safety=True,
+        settings=("telehealth",),
+    ),
+    Question(
+        "remote_companion",
+        "Who is with me during a session at home?",
+        safety=True,
+        settings=REMOTE,
+    ),
+    Question(
+        "remote_monitoring",
+        "How do you monitor me during a session at home (a video check-in, a blood pressure cuff)?",
+        safety=True,
+        settings=REMOTE,
+    ),
+    Question(
+        "first_dose_supervised",
+        "Is my first dose supervised by a clinician?",
+        safety=True,
+        settings=REMOTE,
+    ),
+    Question(
+        "emergency_plan",
+        "What happens if something goes wrong during a session at home?",
+        safety=True,
+        settings=REMOTE,
+    ),
 )
 QUESTION_BY_FIELD: dict[str, Question] = {q.field: q for q in QUESTIONS}
-assert set(TRI_STATE_FIELDS) <= set(QUESTION_BY_FIELD), "every yes/no fact needs a question"
+assert set(TRI_STATE_FIELDS + REMOTE_TRI_STATE_FIELDS) <= set(QUESTION_BY_FIELD), (
+    "every yes/no fact needs a question"
+)
 
 
 def is_stated(value) -> bool:
     return value is not None and value != "" and value != ()
 
 
+def asked(profile: Profile) -> list[Question]:
+    """The questions that apply to this provider (the at-home and telehealth ones to
+    those who treat there), in reading order."""
+    return [q for q in QUESTIONS if q.applies_to(profile)]
+
+
 def unanswered(profile: Profile) -> list[Question]:
     """The questions this profile leaves open, in reading order."""
-    return [q for q in QUESTIONS if not is_stated(getattr(profile, q.field))]
+    return [q for q in asked(profile) if not is_stated(getattr(profile, q.field))]

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from portal import vocab
 from portal.profile import FIELD_LABELS, Profile
 from portal.vetting.catalogue import KINDS
 from portal.vetting.promises import promise_in
@@ -167,6 +168,58 @@ def home_iv_without_evaluation(p: Profile) -> Flag | None:
     )
 
 
+def _remote_settings(p: Profile) -> list[str]:
+    return [code for code in ("at_home", "telehealth") if code in p.settings]
+
+
+def esketamine_at_home(p: Profile) -> Flag | None:
+    """Spravato's safety programme requires a certified healthcare setting and 2 hours there."""
+    if "esketamine" not in p.routes or "in_clinic" in p.settings:
+        return None
+    remote = _remote_settings(p)
+    if not remote:
+        return None
+    where = " and ".join(vocab.SETTINGS[code].lower() for code in remote)
+    return flag(
+        "esketamine_at_home",
+        f"The provider offers esketamine (Spravato) and treats only {where}; the drug's "
+        "safety programme requires a certified healthcare setting and at least "
+        f"{ESKETAMINE_OBSERVATION_MINUTES} minutes of observation there.",
+    )
+
+
+def at_home_without_clinician(p: Profile) -> Flag | None:
+    """At home, a sitter or nobody cannot treat a reaction; "not stated" is no better."""
+    if "at_home" not in p.settings or p.remote_companion == "clinician":
+        return None
+    if p.remote_companion is None:
+        said = "does not say who is with the patient"
+    else:
+        said = f'says "{vocab.REMOTE_COMPANIONS[p.remote_companion]}" is with the patient'
+    return flag(
+        "at_home_unsupervised",
+        f"For sessions at home the provider {said} "
+        f'(question: "{FIELD_LABELS["remote_companion"]}"); no doctor or nurse is there '
+        "if something goes wrong.",
+    )
+
+
+def telehealth_without_live_evaluation(p: Profile) -> Flag | None:
+    """A questionnaire alone cannot screen for the conditions that rule ketamine out."""
+    if "telehealth" not in p.settings or p.telehealth_evaluation in ("in_person", "video"):
+        return None
+    if p.telehealth_evaluation is None:
+        said = "does not say how it first evaluates patients"
+    else:
+        said = f'answers "{vocab.TELEHEALTH_EVALUATIONS[p.telehealth_evaluation]}"'
+    return flag(
+        "telehealth_without_live_evaluation",
+        f"The provider prescribes by telehealth and {said} "
+        f'(question: "{FIELD_LABELS["telehealth_evaluation"]}"): no video or in-person '
+        "visit before ketamine is prescribed.",
+    )
+
+
 RULES: tuple[Rule, ...] = (
     no_screening,
     no_medical_supervision,
@@ -180,6 +233,9 @@ RULES: tuple[Rule, ...] = (
     unknown_experience,
     short_esketamine_observation,
     home_iv_without_evaluation,
+    esketamine_at_home,
+    at_home_without_clinician,
+    telehealth_without_live_evaluation,
 )
 
 

@@ -159,6 +159,7 @@ def _profile_form_with_errors(page, live_site) -> None:
     page.goto(live_site("/dashboard/clinics/new"))
     page.get_by_label("Clinic name").fill("Quiet Harbor Ketamine")
     page.get_by_label("ZIP code").fill("9210")
+    page.get_by_label("Wednesday", exact=True).fill("17:00-09:00")
     page.get_by_role("button", name="Save draft").click()
     page.locator(".error-summary").wait_for()
 
@@ -193,6 +194,12 @@ PAGE_TYPES = [
     ),
     PageType("empty-results", _visit("/search?location=99501&radius=10"), RESULTS_SCRIPTS),
     PageType("nothing-in-range", _visit("/search?location=59001&radius=250"), RESULTS_SCRIPTS),
+    PageType("telehealth-results", _visit("/search?location=59001"), RESULTS_SCRIPTS),
+    PageType(
+        "listing-telehealth",
+        _visit("/clinics/cascade-virtual-ketamine-care"),
+        (*MAP_SCRIPTS, COMPARE_SCRIPT),
+    ),
     PageType("search-errors", _visit("/search?location=Atlantis%2C+ZZ"), (SEARCH_SCRIPT,)),
     PageType("listing", _visit("/clinics/harbor-ketamine-center"), (*MAP_SCRIPTS, COMPARE_SCRIPT)),
     PageType("compare", _comparison),
@@ -442,7 +449,7 @@ def test_comparison_prints_cleanly(page, live_site):
         assert [text.strip() != "" for text in row.locator("td").all_inner_texts()] == [True] * len(
             names
         ), row.inner_text()
-    assert page.locator("tbody.compare-group").count() == 9
+    assert page.locator("tbody.compare-group").count() == 10
 
 
 def test_question_sheet_prints_cleanly(page, live_site):

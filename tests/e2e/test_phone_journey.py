@@ -65,7 +65,7 @@ def test_desktop_keeps_the_filters_as_a_side_panel(page, live_site):
     expect(page.locator("summary.search-panel-toggle")).to_be_hidden()
     panel, results = (
         page.locator(".search-panel").bounding_box(),
-        page.locator(".results").bounding_box(),
+        page.locator("ol.results").bounding_box(),
     )
     assert panel["x"] + panel["width"] <= results["x"]  # beside the list, not above it
     shot(page, "desktop-results")
