@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from urllib.parse import parse_qsl, urlsplit
 
+from portal import vocab
 from portal.search.chips import filter_chips
 from portal.search.service import SearchQuery
 
@@ -70,3 +72,54 @@ def test_every_kind_of_filter_has_a_chip():
     ]
     assert [len(filter_chips(chip.without)) for chip in filter_chips(query)] == [4] * 5
     assert filter_chips(SearchQuery(location="92101")) == []
+
+
+def test_care_filters_have_chips_too():
+    """Every filter the care issue added shows as a chip, so "Filters (n)" counts it."""
+    query = SearchQuery(
+        location="59001",
+        settings=("telehealth",),
+        languages=("es",),
+        insurers=("medicare",),
+        age_groups=("adolescents",),
+        accessibility=("elevator",),
+        open_now=True,
+    )
+    assert [chip.label for chip in filter_chips(query)] == [
+        "By telehealth",
+        "Takes Medicare",
+        "Speaks Spanish",
+        "Treats adolescents (13-17)",
+        "Elevator",
+        "Open now",
+    ]
+    assert [len(filter_chips(chip.without)) for chip in filter_chips(query)] == [5] * 6
+
+
+def test_every_filter_of_a_search_has_a_chip():
+    """A filter added to SearchQuery without a chip would be counted nowhere."""
+    not_filters = {"location", "radius_miles", "sort", "page", "per_page"}
+    values = {"verified": True, "accepting": True, "open_now": True, "max_price": 300}
+    for field in dataclasses.fields(SearchQuery):
+        if field.name in not_filters:
+            continue
+        value = values.get(field.name, ("x",))
+        query = SearchQuery(location="92101", **{field.name: value})
+        if isinstance(value, tuple):
+            query = _with_known_code(query, field.name)
+        assert len(filter_chips(query)) == 1, field.name
+
+
+def _with_known_code(query, attribute):
+    vocabularies = {
+        "routes": vocab.ROUTES,
+        "conditions": vocab.CONDITIONS,
+        "therapy": vocab.THERAPY,
+        "payment": vocab.PAYMENT_OPTIONS,
+        "settings": vocab.SETTINGS,
+        "languages": vocab.LANGUAGES,
+        "insurers": vocab.INSURERS,
+        "age_groups": vocab.AGE_GROUPS,
+        "accessibility": vocab.ACCESSIBILITY,
+    }
+    return dataclasses.replace(query, **{attribute: (next(iter(vocabularies[attribute])),)})
