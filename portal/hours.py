@@ -164,3 +164,12 @@ def _finder():
 def zone_at(lat: float, lng: float) -> str | None:
     """The IANA time zone at a point (offline, from timezonefinder's boundary data)."""
     return _finder().timezone_at(lat=lat, lng=lng)
+
+
+def hours_zone(stated: str, lat: float | None, lng: float | None) -> str:
+    """The zone a listing's hours are read in: the one it names, else the one at its place."""
+    if stated:
+        return stated
+    if lat is None or lng is None:
+        return ""
+    return zone_at(lat, lng) or ""

@@ -18,7 +18,7 @@ from portal import vocab
 from portal.dates import add_months
 from portal.extensions import db
 from portal.geo import GeocodingError
-from portal.hours import zone_at
+from portal.hours import hours_zone
 from portal.listings import lifecycle, queries
 from portal.listings.checklist import Checklist, ChecklistIncomplete
 from portal.listings.errors import (
@@ -179,15 +179,6 @@ def submit_for_review(clinic: Clinic, *, user: User, seen_version: int | None) -
     return submit_revision(clinic, user=user)
 
 
-def local_timezone(clinic: Clinic) -> str:
-    """The zone a listing's hours are read in: the one it names, else the one at its place."""
-    if clinic.timezone:
-        return clinic.timezone
-    if clinic.lat is None or clinic.lng is None:
-        return ""
-    return zone_at(clinic.lat, clinic.lng) or ""
-
-
 def publish_revision(
     revision: ClinicRevision,
     *,
@@ -209,7 +200,7 @@ def publish_revision(
     clinic.apply_profile(revision.profile)
     if coordinates is not None:
         clinic.lat, clinic.lng = coordinates
-    clinic.local_timezone = local_timezone(clinic)
+    clinic.local_timezone = hours_zone(clinic.timezone, clinic.lat, clinic.lng)
     lifecycle.move(clinic, "approve")
     clinic.suspended_reason = None
     clinic.published_revision_id = revision.id
