@@ -21,6 +21,22 @@ from portal.profile import TRI_STATE_FIELDS, Profile
 from tests.conftest import csrf_token_from
 from tests.factories import clean_profile
 
+# Care facts of one in-clinic test clinic: hours past midnight, languages, access, a clinician.
+CARE_ANSWERS = dict(
+    languages=("en", "es", "ase"),
+    hours=(
+        ("monday", "09:00", "17:00"),
+        ("tuesday", "09:00", "17:00"),
+        ("friday", "20:00", "02:00"),
+    ),
+    accessibility=("step_free_entrance", "elevator"),
+    accessibility_note="Lift to every floor.",
+    age_groups=("adolescents", "adults"),
+    insurers=("medicare",),
+    booking_url="https://book.example/clinic",
+    clinicians=(("Ana Ruiz", "MD", "medical_director", "1234567893"),),
+)
+
 VERSION_PATTERN = re.compile(r'name="version" type="hidden" value="(\d*)"')
 
 

@@ -9,22 +9,7 @@ import pytest
 
 from portal import vetting
 from tests.factories import clean_profile, make_clinic
-from tests.helpers import structured_data
-
-CARE = dict(
-    languages=("en", "es", "ase"),
-    hours=(
-        ("monday", "09:00", "17:00"),
-        ("tuesday", "09:00", "17:00"),
-        ("friday", "20:00", "02:00"),
-    ),
-    accessibility=("step_free_entrance", "elevator"),
-    accessibility_note="Lift to every floor.",
-    age_groups=("adolescents", "adults"),
-    insurers=("medicare",),
-    booking_url="https://book.example/clinic",
-    clinicians=(("Ana Ruiz", "MD", "medical_director", "1234567893"),),
-)
+from tests.helpers import CARE_ANSWERS, structured_data
 
 
 def codes(profile) -> dict[str, str]:
@@ -85,7 +70,7 @@ def test_in_clinic_only_listings_raise_none_of_the_new_flags():
 
 
 def test_json_ld_gives_hours_languages_and_new_patients(client):
-    clinic = make_clinic(clean_profile(name="Care Clinic", settings=("in_clinic",), **CARE))
+    clinic = make_clinic(clean_profile(name="Care Clinic", settings=("in_clinic",), **CARE_ANSWERS))
     data, raw = structured_data(client, clinic.slug)
     assert data["isAcceptingNewPatients"] is True
     assert [lang["name"] for lang in data["availableLanguage"]] == [

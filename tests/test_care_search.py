@@ -160,7 +160,9 @@ def test_a_search_from_montana_lists_telehealth_providers_licensed_there(client,
     assert page.index('id="nearest-heading"') < page.index('id="telehealth"')
     assert page.index('id="telehealth"') < page.index('id="help-lines-heading"')
     # ...and the "nothing near you" message points to them at once, before the far clinics.
-    pointer = re.search(r'<p class="telehealth-pointer"><a href="#telehealth">(\d+) telehealth', page)
+    pointer = re.search(
+        r'<p class="telehealth-pointer"><a href="#telehealth">(\d+) telehealth', page
+    )
     assert pointer and int(pointer.group(1)) == len(telehealth)
     assert page.index("telehealth-pointer") < page.index('id="nearest-heading"')
 

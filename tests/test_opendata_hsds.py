@@ -30,6 +30,7 @@ from portal.opendata import hsds
 from portal.profile import PROFILE_FIELDS, Profile
 from portal.vetting import red_flags
 from tests.factories import clean_profile, make_clinic
+from tests.helpers import CARE_ANSWERS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -595,24 +596,9 @@ def test_openapi_paths_cover_every_hsds_route(app):
 
 # --- care beyond the clinic door (issue 17) ---
 
-CARE = dict(
-    languages=("en", "es", "ase"),
-    hours=(
-        ("monday", "09:00", "17:00"),
-        ("tuesday", "09:00", "17:00"),
-        ("friday", "20:00", "02:00"),
-    ),
-    accessibility=("step_free_entrance", "elevator"),
-    accessibility_note="Lift to every floor.",
-    age_groups=("adolescents", "adults"),
-    insurers=("medicare",),
-    booking_url="https://book.example/clinic",
-    clinicians=(("Ana Ruiz", "MD", "medical_director", "1234567893"),),
-)
-
 
 def test_hsds_records_carry_languages_schedules_and_accessibility(client, schemas):
-    clinic = make_clinic(clean_profile(name="Care Clinic", settings=("in_clinic",), **CARE))
+    clinic = make_clinic(clean_profile(name="Care Clinic", settings=("in_clinic",), **CARE_ANSWERS))
     service = get_json(client, f"{API}/services/{hsds.record_id('service', clinic.id)}")
     assert_valid(schemas.record("service"), service, "service")
     assert [(lang["code"], lang["name"]) for lang in service["languages"]] == [
@@ -641,7 +627,7 @@ def test_a_telehealth_only_provider_has_a_virtual_location_and_service_areas(cli
         routes=("oral",),
         telehealth_states=(("MT", "MT-1"), ("WY", "")),
         telehealth_evaluation="video",
-        **CARE,
+        **CARE_ANSWERS,
     )
     clinic = make_clinic(profile)
     sal_id = hsds.record_id("service_at_location", clinic.id)

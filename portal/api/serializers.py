@@ -41,13 +41,16 @@ def place_json(place: Place, query: str) -> dict[str, Any]:
     return {"query": query, "label": place.label, "lat": place.lat, "lng": place.lng}
 
 
+def _named(clinic) -> dict[str, Any]:
+    """Who a clinic is, as every list names it."""
+    return {"id": clinic.id, "slug": clinic.slug, "name": clinic.name}
+
+
 def result_json(result: Result) -> dict[str, Any]:
     """One clinic in a result list: where it is, how far, and the answers patients filter on."""
     clinic = result.clinic
     return {
-        "id": clinic.id,
-        "slug": clinic.slug,
-        "name": clinic.name,
+        **_named(clinic),
         "address": clinic.address,
         "city": clinic.city,
         "state": clinic.state,
@@ -82,9 +85,7 @@ def telehealth_json(provider: TelehealthProvider) -> dict[str, Any]:
     """A telehealth provider licensed in the searched state, with every state it treats in."""
     clinic = provider.clinic
     return {
-        "id": clinic.id,
-        "slug": clinic.slug,
-        "name": clinic.name,
+        **_named(clinic),
         "city": clinic.city,
         "state": clinic.state,
         "settings": clinic.settings,
