@@ -67,8 +67,25 @@ def downgrade():
     op.drop_table('clinic_telehealth_states')
     op.drop_index('ix_clinic_codes_kind_code_clinic', table_name='clinic_codes')
     op.drop_table('clinic_codes')
+    # SQLite drops a column by rebuilding `clinics`; dropping the old table breaks every
+    # foreign key pointing at it unless foreign keys are off, which SQLite allows only
+    # between transactions (the app turns them on for each connection). Migrations stay
+    # self-contained, so this repeats what i15 does.
+    bind = op.get_bind()
+    sqlite = bind.dialect.name == 'sqlite'
+    if sqlite:
+        bind.exec_driver_sql('COMMIT')
+        bind.exec_driver_sql('PRAGMA foreign_keys=OFF')
+        bind.exec_driver_sql('BEGIN IMMEDIATE')
     with op.batch_alter_table('clinics', schema=None) as batch_op:
         for name in ('clinicians', 'booking_url', 'accessibility_note', 'local_timezone', 'timezone',
                      'hours', 'emergency_plan', 'first_dose_supervised', 'remote_monitoring',
                      'remote_companion', 'telehealth_evaluation'):
             batch_op.drop_column(name)
+    if sqlite:
+        problems = bind.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+        if problems:
+            raise RuntimeError(f'foreign keys broken by the rebuild of clinics: {problems[:5]}')
+        bind.exec_driver_sql('COMMIT')
+        bind.exec_driver_sql('PRAGMA foreign_keys=ON')
+        bind.exec_driver_sql('BEGIN IMMEDIATE')
