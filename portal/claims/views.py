@@ -49,23 +49,15 @@ def new(slug: str):
 def by_domain(slug: str):
     clinic = _claimable_or_404(slug)
     form = DomainClaimForm(prefix="domain")
-    if not form.validate():
-        return _render_claim(clinic, domain_form=form, status=422)
-    try:
-        service.claim_by_domain(clinic, current_user, form.work_email.data, utcnow())
-    except service.ClaimError as error:
-        db.session.rollback()
-        if error.field:
-            form.work_email.errors = [*form.work_email.errors, str(error)]
-            return _render_claim(clinic, domain_form=form, status=error.status)
-        return _render_claim(clinic, domain_form=form, problem=str(error), status=error.status)
-    db.session.commit()
-    security.event("claim_started", clinic=clinic.id, method="domain")
-    flash(
-        f"We sent a link to {form.work_email.data}. Open it to send your claim to the moderators.",
-        "success",
+    return _start_claim(
+        clinic,
+        form,
+        form.work_email,
+        lambda: service.claim_by_domain(clinic, current_user, form.work_email.data, utcnow()),
+        method="domain",
+        done=f"We sent a link to {form.work_email.data}. Open it to send your claim to the "
+        "moderators.",
     )
-    return redirect(url_for("dashboard.index"), code=303)
 
 
 @bp.post("/clinics/<slug>/claim/evidence")
@@ -73,19 +65,33 @@ def by_domain(slug: str):
 def with_evidence(slug: str):
     clinic = _claimable_or_404(slug)
     form = EvidenceClaimForm(prefix="evidence")
+    return _start_claim(
+        clinic,
+        form,
+        form.evidence,
+        lambda: service.claim_with_evidence(clinic, current_user, form.evidence.data, utcnow()),
+        method="evidence",
+        done="Your claim waits for a moderator. We will email you the decision.",
+    )
+
+
+def _start_claim(clinic, form, field, start, *, method: str, done: str):
+    """Validate one way of claiming, start it, commit once; a refusal keeps what was typed
+    (on the field when it is about the field)."""
+    shown = {"domain_form" if method == "domain" else "evidence_form": form}
     if not form.validate():
-        return _render_claim(clinic, evidence_form=form, status=422)
+        return _render_claim(clinic, status=422, **shown)
     try:
-        service.claim_with_evidence(clinic, current_user, form.evidence.data, utcnow())
+        start()
     except service.ClaimError as error:
         db.session.rollback()
         if error.field:
-            form.evidence.errors = [*form.evidence.errors, str(error)]
-            return _render_claim(clinic, evidence_form=form, status=error.status)
-        return _render_claim(clinic, evidence_form=form, problem=str(error), status=error.status)
+            field.errors = [*field.errors, str(error)]
+            return _render_claim(clinic, status=error.status, **shown)
+        return _render_claim(clinic, problem=str(error), status=error.status, **shown)
     db.session.commit()
-    security.event("claim_started", clinic=clinic.id, method="evidence")
-    flash("Your claim waits for a moderator. We will email you the decision.", "success")
+    security.event("claim_started", clinic=clinic.id, method=method)
+    flash(done, "success")
     return redirect(url_for("dashboard.index"), code=303)
 
 
