@@ -13,7 +13,7 @@ import json
 import math
 import os
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -603,10 +603,24 @@ def test_hsds_records_carry_languages_schedules_and_accessibility(client, schema
     assert_valid(schemas.record("service"), service, "service")
     assert [(lang["code"], lang["name"]) for lang in service["languages"]] == [
         ("en", "English"), ("es", "Spanish"), ("ase", "American Sign Language")]  # fmt: skip
-    schedules = {(s["byday"], s["opens_at"], s["closes_at"]) for s in service["schedules"]}
-    assert schedules == {("MO,TU", "09:00", "17:00"), ("FR", "20:00", "02:00")}
     assert all(s["freq"] == "WEEKLY" for s in service["schedules"])
     assert all("America/Los_Angeles" in s["description"] for s in service["schedules"])
+    assert service["languages"]
+    # HSDS reads a time without an offset as UTC: each carries the zone's offset that day.
+    for moment, offset, hours in (
+        (datetime(2026, 7, 1, 12, tzinfo=UTC), "-07:00", -7),
+        (datetime(2026, 1, 15, 12, tzinfo=UTC), "-08:00", -8),
+    ):
+        client.application.config["CLOCK"] = lambda moment=moment: moment
+        service = get_json(client, f"{API}/services/{hsds.record_id('service', clinic.id)}")
+        assert_valid(schemas.record("service"), service, "service")
+        schedules = {
+            (s["byday"], s["opens_at"], s["closes_at"], s["timezone"]) for s in service["schedules"]
+        }
+        assert schedules == {
+            ("MO,TU", "09:00" + offset, "17:00" + offset, hours),
+            ("FR", "20:00" + offset, "02:00" + offset, hours),
+        }
     assert service["minimum_age"] == 13 and service["maximum_age"] == 64
     assert service["contacts"][0]["name"] == "Ana Ruiz"
     location = service["service_at_locations"][0]["location"]
@@ -638,6 +652,7 @@ def test_a_telehealth_only_provider_has_a_virtual_location_and_service_areas(cli
     assert location["url"] == "https://book.example/clinic"
     assert "latitude" not in location
     areas = sal["service"]["service_areas"]
+    assert {area["extent_type"] for area in areas} == {"text"}  # HSDS's enum
     assert [(a["name"], a["extent"]) for a in areas] == [("Montana", "MT"), ("Wyoming", "WY")]
     assert "MT-1" in areas[0]["description"]
     listed = get_json(client, f"{API}/services?full=true&per_page=100")

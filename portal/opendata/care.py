@@ -7,7 +7,9 @@ so they are as stable as the rest of the export.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from portal import vocab
 from portal.hours import DAYS
@@ -24,7 +26,8 @@ FIELD_MAPPING: dict[str, str] = {
     "emergency_plan": "service.attributes: term emergency_plan, value text",
     "languages": "service.languages (name and ISO 639 code)",
     "hours": "service.schedules and location.schedules (WEEKLY, byday, opens_at, closes_at)",
-    "timezone": "schedules' description; service.attributes: term timezone, value text",
+    "timezone": "schedules' timezone (UTC offset now) and description (the zone); "
+    "service.attributes: term timezone, value text",
     "accessibility": "location.accessibility; service.attributes: term accessibility:<code>",
     "accessibility_note": "location.accessibility (details); service.attributes: value text",
     "age_groups": "service.attributes: term age_group:<code>; minimum_age / maximum_age",
@@ -65,13 +68,34 @@ def _zone(listing) -> str:
     return listing.profile.timezone or listing.local_timezone
 
 
-def _schedules(listing, link: str) -> list[dict[str, Any]]:
-    """One WEEKLY schedule per opening span shared by several days (byday lists them)."""
+def utc_offset(zone: str, at: datetime) -> tuple[str, float] | None:
+    """The zone's offset from UTC at `at`, as "-07:00" and as hours (-7.0); None if unknown."""
+    try:
+        offset = at.astimezone(ZoneInfo(zone)).utcoffset() if zone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    if offset is None:
+        return None
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    text = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return text, minutes / 60
+
+
+def _schedules(listing, link: str, now: datetime) -> list[dict[str, Any]]:
+    """One WEEKLY schedule per opening span shared by several days (byday lists them).
+
+    HSDS reads a time without an offset as UTC and has no field for a named zone, so
+    each time carries the zone's offset as it is today (`timezone` too); the
+    description names the zone, whose offset changes with daylight saving time.
+    """
     p = listing.profile
     days_of: dict[tuple[str, str], list[str]] = {}
     for day, opens, closes in p.hours:
         days_of.setdefault((opens, closes), []).append(day)
     zone = _zone(listing)
+    offset = utc_offset(zone, now if now.tzinfo else now.replace(tzinfo=UTC))
+    suffix = offset[0] if offset else ""
     records = []
     for (opens, closes), days in days_of.items():
         byday = ",".join(BYDAY[day] for day in DAYS if day in days)
@@ -80,17 +104,20 @@ def _schedules(listing, link: str) -> list[dict[str, Any]]:
         if overnight:
             description += " (closes the next day)"
         if zone:
-            description += f", local time ({zone})"
+            description += f", local time ({zone}"
+            description += f", today UTC{suffix})" if offset else ")"
         record = {
             "id": listing.id(f"schedule/{link}/{byday}/{opens}-{closes}"),
             f"{link}_id": listing.id(link),
             "freq": "WEEKLY",
             "wkst": "MO",
             "byday": byday,
-            "opens_at": opens,
-            "closes_at": closes,
+            "opens_at": opens + suffix,
+            "closes_at": closes + suffix,
             "description": description,
         }
+        if offset:
+            record["timezone"] = offset[1]
         if p.booking_url:
             record["schedule_link"] = p.booking_url
         records.append(record)
@@ -105,8 +132,8 @@ def _service_areas(listing) -> list[dict[str, Any]]:
             "name": vocab.US_STATES.get(state, state),
             "description": "Telehealth: the prescriber is licensed here"
             + (f" (licence {number})." if number else "."),
-            "extent": state,
-            "extent_type": "US state (USPS code)",
+            "extent": state,  # the USPS code; HSDS's "text" extent type
+            "extent_type": "text",
         }
         for state, number in listing.profile.telehealth_states
     ]
@@ -142,11 +169,11 @@ def _ages(p: Profile) -> dict[str, int]:
     return ages
 
 
-def service_details(listing) -> dict[str, Any]:
+def service_details(listing, now: datetime) -> dict[str, Any]:
     """What the service carries for this feature (HSDS leaves out empty lists too)."""
     details: dict[str, Any] = {
         "languages": _languages(listing, "service"),
-        "schedules": _schedules(listing, "service"),
+        "schedules": _schedules(listing, "service", now),
         "service_areas": _service_areas(listing),
         "contacts": _contacts(listing),
         **_ages(listing.profile),
@@ -154,7 +181,7 @@ def service_details(listing) -> dict[str, Any]:
     return details
 
 
-def location_details(listing) -> dict[str, Any]:
+def location_details(listing, now: datetime) -> dict[str, Any]:
     p = listing.profile
     accessibility = [
         {
@@ -177,5 +204,5 @@ def location_details(listing) -> dict[str, Any]:
     return {
         "accessibility": accessibility,
         "languages": _languages(listing, "location"),
-        "schedules": _schedules(listing, "location"),
+        "schedules": _schedules(listing, "location", now),
     }

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 
-from portal.models import utcnow
+from portal import clock
 from portal.opendata import hsds
 from portal.opendata.queries import all_published
 
@@ -47,7 +48,7 @@ def register_commands(app: Flask) -> None:
         config = current_app.config
         ctx = hsds.Context(
             base_url=base_url or config["PUBLIC_BASE_URL"],
-            now=utcnow(),
+            now=clock.now().astimezone(UTC).replace(tzinfo=None),  # naive UTC, like the columns
             assurer_email=config["HSDS_ASSURER_EMAIL"],
             stale_after_days=config["STALE_AFTER_DAYS"],
         )

@@ -154,7 +154,7 @@ def _location_core(listing: Listing) -> dict[str, Any]:
     )
 
 
-def _location(listing: Listing) -> dict[str, Any]:
+def _location(listing: Listing, ctx: Context) -> dict[str, Any]:
     address = _address(listing)
     if care.is_virtual(listing.profile):
         address["address_type"] = "postal"
@@ -162,7 +162,7 @@ def _location(listing: Listing) -> dict[str, Any]:
         **_location_core(listing),
         "addresses": [address],
         "phones": _phones(listing),
-        **care.location_details(listing),
+        **care.location_details(listing, ctx.now),
     }
 
 
@@ -303,13 +303,13 @@ def _service_core(listing: Listing, ctx: Context) -> dict[str, Any]:
     )
 
 
-def _service_details(listing: Listing) -> dict[str, Any]:
+def _service_details(listing: Listing, ctx: Context) -> dict[str, Any]:
     """The service's one-to-many parts, without the organization or locations."""
     return {
         "phones": _phones(listing),
         "cost_options": _cost_options(listing),
         "attributes": _service_attributes(listing),
-        **care.service_details(listing),
+        **care.service_details(listing, ctx.now),
     }
 
 
@@ -337,8 +337,8 @@ def organization(listing: Listing, ctx: Context) -> dict[str, Any]:
     """The fully nested organization (HSDS organization.json)."""
     return {
         **_organization_with_identifiers(listing, ctx),
-        "locations": [_location(listing)],
-        "services": [{**_service_core(listing, ctx), **_service_details(listing)}],
+        "locations": [_location(listing, ctx)],
+        "services": [{**_service_core(listing, ctx), **_service_details(listing, ctx)}],
     }
 
 
@@ -351,9 +351,9 @@ def service(listing: Listing, ctx: Context) -> dict[str, Any]:
     """The fully nested service (HSDS service.json)."""
     return {
         **_service_core(listing, ctx),
-        **_service_details(listing),
+        **_service_details(listing, ctx),
         "organization": _organization_with_identifiers(listing, ctx),
-        "service_at_locations": [{**_link(listing), "location": _location(listing)}],
+        "service_at_locations": [{**_link(listing), "location": _location(listing, ctx)}],
     }
 
 
@@ -367,10 +367,10 @@ def service_at_location(listing: Listing, ctx: Context) -> dict[str, Any]:
     return {
         **_link(listing),
         "phones": _phones(listing),
-        "location": _location(listing),
+        "location": _location(listing, ctx),
         "service": {
             **_service_core(listing, ctx),
-            **_service_details(listing),
+            **_service_details(listing, ctx),
             "organization": _organization_with_identifiers(listing, ctx),
         },
     }

@@ -13,11 +13,10 @@ from datetime import UTC, datetime
 
 from flask import current_app, jsonify, request, url_for
 
-from portal import limits
+from portal import clock, limits
 from portal.api import bp
 from portal.errors import error_response
 from portal.forms import CONTROL_CHARACTERS, DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, parse_flag
-from portal.models import utcnow
 from portal.opendata import hsds
 from portal.opendata import queries as service
 
@@ -125,7 +124,7 @@ def context() -> hsds.Context:
     config = current_app.config
     return hsds.Context(
         base_url=request.url_root,
-        now=utcnow(),
+        now=clock.now().astimezone(UTC).replace(tzinfo=None),  # naive UTC, like the columns
         assurer_email=config["HSDS_ASSURER_EMAIL"],
         stale_after_days=config["STALE_AFTER_DAYS"],
     )
