@@ -191,20 +191,27 @@ def test_every_state_and_dc_has_a_telehealth_provider(client, sample_clinics):
 def test_results_carry_the_care_facts_and_the_page_shows_insurance_and_languages(
     client, sample_clinics
 ):
-    body = api(client, location="33131", per_page=100)
-    schema_validator(client.application, "SearchResults").validate(body)
-    page = client.get("/search?location=33131&per_page=100").get_data(as_text=True)
-    cards = page.split('<li class="result" ')[1:]
-    assert len(cards) == len(body["results"])
-    for result, card in zip(body["results"], cards, strict=True):
-        for key in ("settings", "languages", "insurers", "age_groups", "accessibility"):
-            assert isinstance(result[key], list)
-        assert result["open_now"] in (True, False, None)
-        assert "Insurance accepted" in card and "Languages" in card
-        for code in result["insurers"]:
-            assert vocab.INSURERS[code] in card
-        for code in result["languages"]:
-            assert vocab.LANGUAGES[code] in card
+    unstated = 0
+    for location in ("33131", "90401"):  # Santa Monica has a clinic that names no insurer
+        body = api(client, location=location, per_page=100)
+        schema_validator(client.application, "SearchResults").validate(body)
+        page = client.get(f"/search?location={location}&per_page=100").get_data(as_text=True)
+        cards = page.split('<li class="result" ')[1:]
+        assert len(cards) == len(body["results"])
+        for result, card in zip(body["results"], cards, strict=True):
+            for key in ("settings", "languages", "insurers", "age_groups", "accessibility"):
+                assert isinstance(result[key], list)
+            assert result["open_now"] in (True, False, None)
+            assert "Insurance accepted" in card and "Languages" in card
+            for code in result["insurers"]:
+                assert vocab.INSURERS[code] in card
+            for code in result["languages"]:
+                assert vocab.LANGUAGES[code] in card
+            insurance = card[card.index("Insurance accepted") :].split("</dd>")[0]
+            if not result["insurers"]:  # not stated is never "none"
+                assert "Not stated: ask them" in insurance and "None" not in insurance
+                unstated += 1
+    assert unstated
 
 
 @pytest.mark.parametrize("name", [*CODE_FILTERS, "open_now"])
