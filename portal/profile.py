@@ -156,7 +156,10 @@ class Profile:
     def missing_for_submission(self) -> list[str]:
         """Names of the required answers still empty."""
         data = asdict(self)
-        return [name for name in REQUIRED_FOR_SUBMISSION if data[name] in (None, "", ())]
+        missing = [name for name in REQUIRED_FOR_SUBMISSION if data[name] in (None, "", ())]
+        if "telehealth" in self.settings and not self.telehealth_states:
+            missing.append("telehealth_states")  # else no patient's search would ever list it
+        return missing
 
     @property
     def screening(self) -> list[str]:

@@ -108,6 +108,7 @@ def test_unstated_yes_no_answers_stay_unstated(editing):
             "overlap",
         ),
         ({"telehealth_states": "MT 123\nZZ 999"}, "telehealth_states", "US state"),
+        ({"settings": ["in_clinic"]}, "telehealth_states", "By telehealth"),
         ({"booking_url": "http://book.example/harbor"}, "booking_url", "https://"),
         ({"booking_url": "javascript:alert(1)"}, "booking_url", "https://"),
         ({"clinicians-0-npi": "1234567890"}, "clinicians", "NPI"),
@@ -136,6 +137,22 @@ def test_mistakes_get_a_message_on_their_field_and_the_form_is_kept(editing, typ
 def test_unknown_codes_are_refused_on_their_field(editing, field, value):
     page = refused(editing, kept=False, **{**GOOD, field: value})
     assert field_error(page, field)
+
+
+def test_telehealth_without_states_saves_as_a_draft_but_cannot_be_submitted(editing):
+    """Patients find a telehealth provider by the states it treats in: none, and no
+    search would ever list it."""
+    staff, clinic = editing
+    draft = accepted(editing, **{**GOOD, "telehealth_states": ""})
+    assert "telehealth" in draft.settings and draft.telehealth_states == ()
+    data = form_data(clean_profile(name="Form Clinic"), **{**GOOD, "telehealth_states": ""})
+    response = send(staff, edit_url(clinic), data, action="submit")
+    assert response.status_code == 422
+    needed = html_of(response).split('id="missing-heading"')[1].split("</ul>")[0]
+    assert '<a href="#telehealth_states">States where telehealth is offered</a>' in needed
+    assert clinic.status == "draft"
+    fixed = form_data(clean_profile(name="Form Clinic"), **GOOD)
+    assert send(staff, edit_url(clinic), fixed, action="submit").status_code == 303
 
 
 def test_the_moderator_sees_telehealth_licences_and_clinicians(editing, moderator):

@@ -287,3 +287,11 @@ class CareFields:
         description="Who treats patients: name, credential (MD, DO, NP, RN, LCSW...), role "
         "and NPI. Moderators check each NPI.",
     )
+
+    def validate_telehealth_states(self, field) -> None:
+        """States only make sense for a provider that treats by telehealth."""
+        if field.data and "telehealth" not in (self.settings.data or ()):
+            raise ValidationError(
+                'You listed states for telehealth: tick "By telehealth" under "Where you '
+                'treat patients", or clear the states.'
+            )
