@@ -67,6 +67,56 @@ def test_each_care_filter_holds_on_every_result(client, sample_clinics, name):
     assert some == list(vocabulary), f"{name}: sample data leaves filters empty"
 
 
+# Telehealth providers span many states: searching each state reaches every one of them.
+STATE_ZIPS = ("59001", "82001", "83702", "87102", "99501", "96813", "04101", "05401", "58501")
+
+
+def telehealth_everywhere(client, **params) -> list[dict]:
+    found = {}
+    for location in STATE_ZIPS + METROS:
+        for provider in api(client, location=location, **params)["telehealth"]:
+            found[provider["id"]] = provider
+    return list(found.values())
+
+
+@pytest.mark.parametrize("name", [n for n in CODE_FILTERS if n != "setting"])
+def test_each_care_filter_holds_in_the_telehealth_section_too(client, sample_clinics, name):
+    """The section beside the results passes the same filters: a patient who asks for
+    Spanish is never offered a provider who does not say it speaks Spanish."""
+    attribute, vocabulary = CODE_FILTERS[name]
+    unfiltered = telehealth_everywhere(client)
+    narrowed_somewhere = False
+    for code in vocabulary:
+        providers = telehealth_everywhere(client, **{name: code})
+        for provider in providers:
+            assert code in provider[attribute], (name, code, provider["slug"])
+        narrowed_somewhere |= len(providers) < len(unfiltered)
+    assert narrowed_somewhere
+
+
+def test_the_telehealth_section_follows_the_other_filters_and_settings(client, sample_clinics):
+    everyone = api(client, location="59001")["telehealth"]
+    assert everyone
+    assert api(client, location="59001", setting="in_clinic")["telehealth"] == []
+    assert api(client, location="59001", setting=["in_clinic", "telehealth"])["telehealth"]
+    verified = api(client, location="59001", verified=1)["telehealth"]
+    assert all(provider["verified"] for provider in verified)
+    # No sample provider speaks Navajo: no section, and no pointer to one.
+    assert api(client, location="59001", language="nv")["telehealth"] == []
+    page = client.get("/search?location=59001&language=nv").get_data(as_text=True)
+    assert "telehealth-pointer" not in page and 'id="telehealth"' not in page
+
+
+def test_open_now_holds_in_the_telehealth_section(client, sample_clinics, clock):
+    clock(TUESDAY_MORNING)
+    assert telehealth_everywhere(client, open_now=1)
+    for instant in (TUESDAY_MORNING, SATURDAY_AFTER_MIDNIGHT):
+        clock(instant)
+        every = telehealth_everywhere(client)
+        open_ones = telehealth_everywhere(client, open_now=1)
+        assert {p["id"] for p in open_ones} == {p["id"] for p in every if p["open_now"]}
+
+
 def test_languages_insurers_ages_and_access_must_all_hold_settings_any(client, sample_clinics):
     rich = next(
         r for r in everywhere(client) if len(r["languages"]) >= 2 and len(r["insurers"]) >= 2

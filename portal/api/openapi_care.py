@@ -51,14 +51,18 @@ OPEN_NOW = {
 }
 
 
+# An empty list is what the provider has not told us, never "none" (ask them).
+UNSTATED = ' Empty: not stated by the provider (ask them), not "none".'
+
+
 def summary_properties() -> dict[str, Any]:
     """What each search result carries beside the original fields."""
     return {
-        "settings": _enum_array(vocab.SETTINGS, "Where treatment happens."),
-        "languages": _enum_array(vocab.LANGUAGES, "Languages spoken (ISO 639)."),
-        "insurers": _enum_array(vocab.INSURERS, "In-network insurance plans."),
-        "age_groups": _enum_array(vocab.AGE_GROUPS, "Age groups treated."),
-        "accessibility": _enum_array(vocab.ACCESSIBILITY, "Accessibility features."),
+        "settings": _enum_array(vocab.SETTINGS, "Where treatment happens." + UNSTATED),
+        "languages": _enum_array(vocab.LANGUAGES, "Languages spoken (ISO 639)." + UNSTATED),
+        "insurers": _enum_array(vocab.INSURERS, "In-network insurance plans." + UNSTATED),
+        "age_groups": _enum_array(vocab.AGE_GROUPS, "Age groups treated." + UNSTATED),
+        "accessibility": _enum_array(vocab.ACCESSIBILITY, "Accessibility features." + UNSTATED),
         "open_now": OPEN_NOW,
     }
 
@@ -115,6 +119,7 @@ RECORD_FIELD_SCHEMAS = {
 
 def telehealth_provider_schema(summary: dict[str, Any], ref) -> dict[str, Any]:
     keys = ("id", "slug", "name", "city", "state", "settings", "languages", "insurers")
+    keys += ("age_groups", "accessibility", "open_now")
     properties = {key: summary[key] for key in keys}
     properties |= {
         "telehealth_states": {"type": "array", "items": ref("TelehealthState")},
@@ -125,5 +130,6 @@ def telehealth_provider_schema(summary: dict[str, Any], ref) -> dict[str, Any]:
     }
     return _object(
         properties,
-        "A published telehealth provider licensed in the searched place's state.",
+        "A published telehealth provider licensed in the searched place's state, passing "
+        "the search's other filters.",
     )

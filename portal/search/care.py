@@ -8,7 +8,7 @@ decided in Python on the candidates the SQL already narrowed down.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -52,18 +52,20 @@ def _telehealth_only_ids():
     return _settings_ids("telehealth").except_(_settings_ids("in_clinic", "at_home"))
 
 
-def with_care_filters(statement: Select, query) -> Select:
+def with_care_filters(statement: Select, query, *, nearby: bool = True) -> Select:
     """`statement` narrowed by every care filter the query gives.
 
     Settings match when any one given holds (a patient happy with at home or
     telehealth); languages, insurers, age groups and accessibility must all hold.
     Telehealth-only providers are never "near" anyone: they have their own
-    section, by licence rather than distance.
+    section, by licence rather than distance (`nearby=False` narrows that section,
+    which is telehealth by definition, so the settings filter does not apply).
     """
-    statement = statement.where(Clinic.id.not_in(_telehealth_only_ids()))
+    if nearby:
+        statement = statement.where(Clinic.id.not_in(_telehealth_only_ids()))
     for attribute, kind, mode in CODE_FILTERS.values():
         codes = getattr(query, attribute)
-        if not codes:
+        if not codes or (attribute == "settings" and not nearby):
             continue
         if mode == "any":
             statement = statement.where(_has_code(kind, codes))
@@ -91,13 +93,13 @@ class TelehealthProvider:
     clinic: Clinic
     verified: bool
     red_flags: list[Flag]
+    open_now: bool | None = None
 
 
-@lru_cache(maxsize=1)
-def _telehealth_ids() -> Select:
-    """Built once (with parameters): building it on every search cost more than running it."""
-    return (
-        select(Clinic.id)
+def _telehealth_rows(narrow: Callable[[Select], Select] | None = None) -> Select:
+    """Published telehealth providers licensed in the state `:state`, verified first."""
+    statement = (
+        select(Clinic.id, Clinic.hours, Clinic.local_timezone)
         .where(
             # Driven by the (state, clinic_id) index: a state has few telehealth providers.
             Clinic.id.in_(
@@ -113,26 +115,46 @@ def _telehealth_ids() -> Select:
             Clinic.name,
             Clinic.id,
         )
-        .limit(bindparam("limit"))
     )
+    return narrow(statement) if narrow else statement
+
+
+@lru_cache(maxsize=1)
+def _unfiltered_telehealth_rows() -> Select:
+    """Built once (with parameters): building it on every search cost more than running it."""
+    return _telehealth_rows().limit(bindparam("limit"))
 
 
 def telehealth_providers(
-    state: str | None, *, today: date, limit: int = TELEHEALTH_LIMIT
+    state: str | None,
+    *,
+    today: date,
+    now: datetime,
+    narrow: Callable[[Select], Select] | None = None,
+    open_now: bool = False,
+    limit: int = TELEHEALTH_LIMIT,
 ) -> list[TelehealthProvider]:
     """Up to `limit` published telehealth providers licensed in `state`, whatever the distance.
 
     Verified ones first, then by name: a patient far from any clinic sees who may
-    treat them where they live.
+    treat them where they live. `narrow` applies the search's other filters (the
+    same ones the clinics near the patient pass); `open_now` keeps only those open
+    at `now`.
     """
     if not state:
         return []
+    params = {"state": state, "today": today, "limit": limit}
+    if narrow is None and not open_now:
+        statement = _unfiltered_telehealth_rows()
+    else:
+        statement = _telehealth_rows(narrow)
+        if not open_now:
+            statement = statement.limit(bindparam("limit"))
     # Plain rows first (most places have none); whole listings only for those found.
-    ids = list(
-        db.session.connection()
-        .execute(_telehealth_ids(), {"state": state, "today": today, "limit": limit})
-        .scalars()
-    )
+    rows = db.session.connection().execute(statement, params).all()
+    if open_now:
+        rows = [row for row in rows if open_at(row, now)][:limit]
+    ids = [row.id for row in rows]
     if not ids:
         return []
     found = {c.id: c for c in db.session.scalars(select(Clinic).where(Clinic.id.in_(ids)))}
@@ -143,6 +165,7 @@ def telehealth_providers(
             clinic,
             clinic.verification_state(today) == "current",
             list(assess(clinic.profile, dismissed[clinic.id]).flags),
+            open_at(clinic, now),
         )
         for clinic in clinics
     ]

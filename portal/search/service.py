@@ -228,8 +228,19 @@ def clinics_near(
         place=place,
         total=len(ranked),
         results=results,
-        telehealth=care.telehealth_providers(place.state, today=today),
+        telehealth=_telehealth(place, query, today=today, now=now),
         nearest=nearest,
+    )
+
+
+def _telehealth(place: Place, query: SearchQuery, *, today: date, now: datetime):
+    """The telehealth section, passing the same filters as the clinics near the patient;
+    none when the patient chose only other settings."""
+    if query.settings and "telehealth" not in query.settings:
+        return []
+    narrow = (lambda st: _filtered(st, query, today, nearby=False)) if query.has_filters else None
+    return care.telehealth_providers(
+        place.state, today=today, now=now, narrow=narrow, open_now=query.open_now
     )
 
 
@@ -335,8 +346,9 @@ def _candidates(place: Place, query: SearchQuery, today: date):
     return _filtered(statement, query, today)
 
 
-def _filtered(statement, query: SearchQuery, today: date):
-    """`statement` narrowed to published clinics passing every filter of `query`."""
+def _filtered(statement, query: SearchQuery, today: date, *, nearby: bool = True):
+    """`statement` narrowed to published clinics passing every filter of `query`
+    (`nearby=False`: for the telehealth section, see care.with_care_filters)."""
     statement = statement.where(Clinic.status == "published")
     for code in query.routes:
         statement = statement.where(
@@ -360,7 +372,7 @@ def _filtered(statement, query: SearchQuery, today: date):
         statement = statement.where(Clinic.accepting_new_patients.is_(True))
     if query.max_price is not None:
         statement = statement.where(Clinic.price_min <= query.max_price)
-    return care.with_care_filters(statement, query)
+    return care.with_care_filters(statement, query, nearby=nearby)
 
 
 def _by_distance(row, distance: float) -> tuple:
