@@ -95,6 +95,9 @@ def sample_checklist(profile: Profile, *, located: bool) -> listings.Checklist:
         licence_checked_how="Sample data: stands for a look-up on the state board's site."
         if profile.licence_number
         else "",
+        telehealth_licences_checked_how="Sample data: stands for each state board's look-up."
+        if profile.telehealth_states
+        else "",
         address_plausible=located,
         answers_plausible=True,
         red_flags_reviewed=True,

@@ -7,8 +7,11 @@ import re
 
 import pytest
 
+from portal.extensions import db
+from tests.conftest import csrf_token_from
 from tests.factories import clean_profile, make_clinic
 from tests.helpers import (
+    APPROVE,
     accepted,
     edit_url,
     field_error,
@@ -169,3 +172,40 @@ def test_the_moderator_sees_telehealth_licences_and_clinicians(editing, moderato
     assert '<th scope="row">Montana</th><td>12345</td>' in checks
     assert "npiregistry.cms.hhs.gov/provider-view/1234567893" in checks
     assert "Ana Ruiz, MD – Medical director (NPI 1234567893)" in page
+
+
+def test_telehealth_licences_must_be_looked_up_before_approval(editing, moderator, client):
+    """Like the clinic's own licence: the moderator says how each state's licence was
+    checked, and the listing tells patients that it was."""
+    staff, clinic = editing
+    data = form_data(clean_profile(name="Form Clinic"), **GOOD)
+    assert send(staff, edit_url(clinic), data, action="submit").status_code == 303
+    moderator.login()
+    queue = html_of(moderator.client.get("/moderation"))
+    review = queue[queue.index("/moderation/revisions/") :].split('"')[0]
+    page = html_of(moderator.client.get(review))
+    assert 'name="telehealth_licences_checked_how"' in page
+    refusal = moderator.client.post(
+        review + "/decision", data={**APPROVE, "csrf_token": csrf_token_from(page)}
+    )
+    assert refusal.status_code == 422
+    refused_page = html_of(refusal)
+    assert "Say how you checked them." in field_error(
+        refused_page, "telehealth_licences_checked_how"
+    )
+    assert "the licence in each telehealth state was looked up" in refused_page
+    assert clinic.status == "pending"
+    how = "Montana, Wyoming and Idaho boards' look-ups: all three active."
+    approved = moderator.client.post(
+        review + "/decision",
+        data={
+            **APPROVE,
+            "telehealth_licences_checked_how": how,
+            "csrf_token": csrf_token_from(refused_page),
+        },
+    )
+    assert approved.status_code == 302, field_error(html_of(approved), "decision")
+    db.session.refresh(clinic)
+    assert clinic.status == "published"
+    listing = html_of(client.get(f"/clinics/{clinic.slug}"))
+    assert "The licence in each telehealth state was checked" in listing

@@ -39,6 +39,9 @@ def upgrade():
         batch_op.add_column(sa.Column('booking_url', sa.String(length=300), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('clinicians', sa.JSON(), nullable=False, server_default='[]'))
 
+    with op.batch_alter_table('verifications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('telehealth_licences_checked_how', sa.Text(), nullable=False, server_default=''))
+
     op.create_table(
         'clinic_codes',
         sa.Column('clinic_id', sa.Integer(), nullable=False),
@@ -63,6 +66,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('verifications', schema=None) as batch_op:
+        batch_op.drop_column('telehealth_licences_checked_how')
     op.drop_index('ix_clinic_telehealth_states_state_clinic', table_name='clinic_telehealth_states')
     op.drop_table('clinic_telehealth_states')
     op.drop_index('ix_clinic_codes_kind_code_clinic', table_name='clinic_codes')

@@ -61,6 +61,11 @@ def verification_coverage(v: Verification) -> list[tuple[bool, str]]:
         (True, "A moderator reviewed the red flags")
         if v.red_flags_reviewed
         else (False, "The red flags were not reviewed by a moderator"),
+        *(
+            [(True, "The licence in each telehealth state was checked")]
+            if v.telehealth_licences_checked_how
+            else []
+        ),
     ]
 
 

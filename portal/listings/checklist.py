@@ -14,6 +14,9 @@ APPROVAL_CHECKS: dict[str, str] = {
     "answers_plausible": "the answers are plausible",
     "red_flags_reviewed": "the red flags were reviewed",
 }
+# Asked only of a provider that treats by telehealth: patients in each listed state see it.
+TELEHEALTH_CHECK = "telehealth_licences_checked_how"
+TELEHEALTH_CHECK_TEXT = "the licence in each telehealth state was looked up (say how)"
 
 
 @dataclass(frozen=True)
@@ -27,11 +30,16 @@ class Checklist:
     address_plausible: bool = False
     answers_plausible: bool = False
     red_flags_reviewed: bool = False
+    telehealth_licences_checked_how: str = ""
     notes: str = ""
 
-    def missing(self) -> list[str]:
-        """The boxes of APPROVAL_CHECKS left unticked."""
-        return [name for name in APPROVAL_CHECKS if not getattr(self, name)]
+    def missing(self, profile: Profile) -> list[str]:
+        """The boxes of APPROVAL_CHECKS left unticked, and the telehealth licences'
+        look-up when the provider lists telehealth states."""
+        missing = [name for name in APPROVAL_CHECKS if not getattr(self, name)]
+        if profile.telehealth_states and not self.telehealth_licences_checked_how:
+            missing.append(TELEHEALTH_CHECK)
+        return missing
 
 
 class ChecklistIncomplete(ModerationError):
@@ -39,7 +47,12 @@ class ChecklistIncomplete(ModerationError):
         self.missing = missing
         super().__init__(
             "Before approving, confirm that "
-            + join_and([APPROVAL_CHECKS[name] for name in missing])
+            + join_and(
+                [
+                    {**APPROVAL_CHECKS, TELEHEALTH_CHECK: TELEHEALTH_CHECK_TEXT}[name]
+                    for name in missing
+                ]
+            )
             + ". Tick each box once you have checked it."
         )
 
@@ -60,6 +73,7 @@ def checklist_from(
     answers_plausible: bool,
     red_flags_reviewed: bool,
     notes: str,
+    telehealth_licences_checked_how: str = "",
 ) -> Checklist:
     """The checklist as stored: the NPI result is computed, never typed in."""
     return Checklist(
@@ -70,5 +84,6 @@ def checklist_from(
         address_plausible=bool(address_plausible),
         answers_plausible=bool(answers_plausible),
         red_flags_reviewed=bool(red_flags_reviewed),
+        telehealth_licences_checked_how=(telehealth_licences_checked_how or "").strip(),
         notes=(notes or "").strip(),
     )

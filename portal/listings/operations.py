@@ -313,7 +313,7 @@ def decide(
 
 
 def _approve(revision, moderator, reason, checklist, today, verification_months, locate):
-    if missing := checklist.missing():
+    if missing := checklist.missing(revision.profile):
         raise ChecklistIncomplete(missing)
     try:
         coordinates = (locate or clinic_coordinates)(revision.profile)

@@ -124,6 +124,8 @@ class Verification(db.Model):
     address_plausible: Mapped[bool] = mapped_column(default=False)
     answers_plausible: Mapped[bool] = mapped_column(default=False)
     red_flags_reviewed: Mapped[bool] = mapped_column(default=False)
+    # How the licence in each telehealth state was looked up (empty: none listed).
+    telehealth_licences_checked_how: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

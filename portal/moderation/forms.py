@@ -37,6 +37,11 @@ class DecisionForm(FlaskForm):
         validators=[Length(max=MAX_TEXT), no_control_characters],
         filters=[strip],
     )
+    telehealth_licences_checked_how = TextAreaField(
+        "How you checked the telehealth licences",
+        validators=[Length(max=MAX_TEXT), no_control_characters],
+        filters=[strip],
+    )
     address_plausible = BooleanField("The address and map position are plausible")
     answers_plausible = BooleanField("The answers are plausible and consistent")
     red_flags_reviewed = BooleanField("I reviewed the red flags listed above")
@@ -64,6 +69,7 @@ class DecisionForm(FlaskForm):
             "address_plausible": self.address_plausible.data,
             "answers_plausible": self.answers_plausible.data,
             "red_flags_reviewed": self.red_flags_reviewed.data,
+            "telehealth_licences_checked_how": self.telehealth_licences_checked_how.data or "",
             "notes": self.notes.data or "",
         }
 

@@ -8,7 +8,12 @@ re-exported here under the names the moderation views and scripts use.
 from __future__ import annotations
 
 from portal.credentials import npi_check
-from portal.listings.checklist import APPROVAL_CHECKS, ChecklistIncomplete, checklist_from
+from portal.listings.checklist import (
+    APPROVAL_CHECKS,
+    TELEHEALTH_CHECK,
+    ChecklistIncomplete,
+    checklist_from,
+)
 from portal.listings.errors import (
     AlreadyDecided,
     CannotLocate,
@@ -49,6 +54,7 @@ __all__ = [
     "AlreadyDecided",
     "CannotLocate",
     "ChecklistIncomplete",
+    "TELEHEALTH_CHECK",
     "FieldChange",
     "ModerationError",
     "NotAModerator",

@@ -109,7 +109,12 @@ def _decided_message(outcome: str, revision: ClinicRevision) -> str:
 def _attach_error(form: DecisionForm, error: service.ModerationError) -> None:
     if isinstance(error, service.ChecklistIncomplete):
         for name in error.missing:
-            form[name].errors = [*form[name].errors, "Tick this once you have checked it."]
+            ask = (
+                "Say how you checked them."
+                if name == service.TELEHEALTH_CHECK
+                else "Tick this once you have checked it."
+            )
+            form[name].errors = [*form[name].errors, ask]
         form.decision.errors = [*form.decision.errors, str(error)]
     elif error.field:
         form[error.field].errors = [*form[error.field].errors, str(error)]
