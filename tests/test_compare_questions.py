@@ -72,3 +72,21 @@ def test_the_sheet_has_no_inline_code(client):
     assert "style=" not in html and "<style" not in html
     assert "onclick" not in html
     assert "data-print-button hidden" in html
+
+
+def test_each_unstated_care_answer_on_the_sheet_says_which_answer_it_is(client):
+    """Several answers under one question: "not stated" names the one it is about."""
+    clinic = make_clinic(
+        clean_profile(
+            name="Quiet Telehealth",
+            settings=("telehealth",),
+            telehealth_states=(("MT", "1"),),
+            languages=("es",),
+        )
+    )
+    html = client.get(f"/clinics/{clinic.slug}/questions").get_data(as_text=True)
+    said = "Their listing says:</span> "
+    assert said + "Languages: Spanish</p>" in html
+    for what in ("Accessibility", "Clinicians", "Remote monitoring", "First dose supervised"):
+        assert f'{said}{what}: <span class="not-stated">Not stated: ask them</span>' in html, what
+    assert said + "Licensed for telehealth in: Montana</p>" in html

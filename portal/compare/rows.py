@@ -315,7 +315,13 @@ def _listed(name: str) -> Value:
 
 
 CARE_ROWS: tuple[RowSpec, ...] = (
-    RowSpec("settings", "Where treatment happens", _listed("settings"), _codes(vocab.SETTINGS)),
+    RowSpec(
+        "settings",
+        "Where treatment happens",
+        _listed("settings"),
+        _codes(vocab.SETTINGS),
+        ("esketamine_at_home",),
+    ),
     RowSpec("telehealth_states", "Telehealth licensed in", _states, _codes({})),
     RowSpec(
         "telehealth_evaluation",
