@@ -19,17 +19,14 @@ from portal.models import (
 )
 from portal.moderation import service
 from tests.factories import clean_profile, make_clinic
-from tests.helpers import (  # noqa: F401 - fixtures used here
+from tests.helpers import (
     APPROVE,
-    CHECKED,
     actions,
     decide,
     decisions_of,
     form_data,
     fresh,
     open_form,
-    sign_in,
-    submit_edit,
     submit_new,
     text_of,
 )

@@ -10,14 +10,10 @@ import pytest
 from portal.moderation import service
 from portal.vetting import KINDS
 from tests.factories import clean_profile, make_clinic
-from tests.helpers import (  # noqa: F401 - fixtures used here
+from tests.helpers import (
     APPROVE,
     BAD_NPI,
-    CHECKED,
     decide,
-    form_data,
-    open_form,
-    sign_in,
     submit_edit,
     submit_new,
     text_of,

@@ -55,6 +55,7 @@ def by_domain(slug: str):
         form.work_email,
         lambda: service.claim_by_domain(clinic, current_user, form.work_email.data, utcnow()),
         method="domain",
+        shown_as="domain_form",
         done=f"We sent a link to {form.work_email.data}. Open it to send your claim to the "
         "moderators.",
     )
@@ -71,14 +72,15 @@ def with_evidence(slug: str):
         form.evidence,
         lambda: service.claim_with_evidence(clinic, current_user, form.evidence.data, utcnow()),
         method="evidence",
+        shown_as="evidence_form",
         done="Your claim waits for a moderator. We will email you the decision.",
     )
 
 
-def _start_claim(clinic, form, field, start, *, method: str, done: str):
+def _start_claim(clinic, form, field, start, *, method: str, shown_as: str, done: str):
     """Validate one way of claiming, start it, commit once; a refusal keeps what was typed
     (on the field when it is about the field)."""
-    shown = {"domain_form" if method == "domain" else "evidence_form": form}
+    shown = {shown_as: form}
     if not form.validate():
         return _render_claim(clinic, status=422, **shown)
     try:
