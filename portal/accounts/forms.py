@@ -46,17 +46,12 @@ def _current_password_field(label: str, required: str) -> PasswordField:
     )
 
 
-class RegisterForm(FlaskForm):
-    email = _address_field(
-        "Work email address",
-        "Enter your email address.",
-        "You sign in with it. We never show it to patients.",
-        "username",
-    )
-    password = PasswordField(
-        "Choose a password",
+def _new_password_field(label: str, required: str) -> PasswordField:
+    """A password being chosen: checked for length, leaks, guessability and the e-mail."""
+    return PasswordField(
+        label,
         validators=[
-            InputRequired("Choose a password."),
+            InputRequired(required),
             Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
             _acceptable_password,
         ],
@@ -67,13 +62,30 @@ class RegisterForm(FlaskForm):
         ),
         render_kw={"autocomplete": "new-password"},
     )
-    password_confirm = PasswordField(
-        "Type the password again",
+
+
+def _repeated_password_field(label: str, required: str, repeats: str) -> PasswordField:
+    """The same password typed again, so a typo does not lock its owner out."""
+    return PasswordField(
+        label,
         validators=[
-            InputRequired("Type the password a second time."),
-            EqualTo("password", "The two passwords are not the same."),
+            InputRequired(required),
+            EqualTo(repeats, "The two passwords are not the same."),
         ],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class RegisterForm(FlaskForm):
+    email = _address_field(
+        "Work email address",
+        "Enter your email address.",
+        "You sign in with it. We never show it to patients.",
+        "username",
+    )
+    password = _new_password_field("Choose a password", "Choose a password.")
+    password_confirm = _repeated_password_field(
+        "Type the password again", "Type the password a second time.", "password"
     )
 
 
@@ -98,26 +110,9 @@ class LoginForm(FlaskForm):
 class NewPasswordFields(FlaskForm):
     """A new password typed twice: changing it signed in, or resetting it from an email."""
 
-    new_password = PasswordField(
-        "New password",
-        validators=[
-            InputRequired("Choose a new password."),
-            Length(max=MAX_PASSWORD_LENGTH, message="Use at most 256 characters."),
-            _acceptable_password,
-        ],
-        description=(
-            f"At least {MIN_PASSWORD_LENGTH} characters, not your email address, and not a "
-            "password leaked from another site. A few unrelated words together work well."
-        ),
-        render_kw={"autocomplete": "new-password"},
-    )
-    new_password_confirm = PasswordField(
-        "Type the new password again",
-        validators=[
-            InputRequired("Type the new password a second time."),
-            EqualTo("new_password", "The two passwords are not the same."),
-        ],
-        render_kw={"autocomplete": "new-password"},
+    new_password = _new_password_field("New password", "Choose a new password.")
+    new_password_confirm = _repeated_password_field(
+        "Type the new password again", "Type the new password a second time.", "new_password"
     )
 
 
