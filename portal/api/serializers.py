@@ -9,6 +9,7 @@ from flask import url_for
 
 from portal.geo import Place
 from portal.models import Clinic
+from portal.profile import CODE_KINDS
 from portal.search.care import TelehealthProvider, open_at
 from portal.search.service import Result, SearchResults
 from portal.vetting import Assessment, Flag
@@ -46,6 +47,11 @@ def _named(clinic) -> dict[str, Any]:
     return {"id": clinic.id, "slug": clinic.slug, "name": clinic.name}
 
 
+def _coded_facts(clinic: Clinic) -> dict[str, list[str]]:
+    """The coded answers patients filter on (settings, languages, insurers, ...)."""
+    return {kind: getattr(clinic, kind) for kind in CODE_KINDS}
+
+
 def result_json(result: Result) -> dict[str, Any]:
     """One clinic in a result list: where it is, how far, and the answers patients filter on."""
     clinic = result.clinic
@@ -72,11 +78,7 @@ def result_json(result: Result) -> dict[str, Any]:
         "verification_expires": _iso(clinic.verification_expires),
         **vetting_json(result.assessment),
         "url": url_for("clinics.listing", slug=clinic.slug),
-        "settings": clinic.settings,
-        "languages": clinic.languages,
-        "insurers": clinic.insurers,
-        "age_groups": clinic.age_groups,
-        "accessibility": clinic.accessibility,
+        **_coded_facts(clinic),
         "open_now": result.open_now,
     }
 
@@ -88,11 +90,7 @@ def telehealth_json(provider: TelehealthProvider) -> dict[str, Any]:
         **_named(clinic),
         "city": clinic.city,
         "state": clinic.state,
-        "settings": clinic.settings,
-        "languages": clinic.languages,
-        "insurers": clinic.insurers,
-        "age_groups": clinic.age_groups,
-        "accessibility": clinic.accessibility,
+        **_coded_facts(clinic),
         "open_now": provider.open_now,
         "telehealth_states": clinic.telehealth_states,
         "booking_url": clinic.booking_url,
